@@ -1,0 +1,20 @@
+/**
+ * The one entry point: `elevator-mesh <subcommand>`. Each subcommand lives in its own file under
+ * `src/cli/commands/` and registers itself on the program given to it.
+ */
+import { Command } from 'commander';
+
+const program = new Command();
+program
+  .name('elevator-mesh')
+  .description('A distributed, masterless elevator controller and its tools.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // commander's own exits (help, version) keep their code; usage errors exit 2.
+    process.exit(
+      err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2,
+    );
+  });
+
+await program.parseAsync(process.argv);
