@@ -1,0 +1,331 @@
+import { describe, expect, it } from 'vitest';
+import {
+  initialElevatorState,
+  isAvailable,
+  nextDeadline,
+  step,
+  type ElevatorEffect,
+  type ElevatorEvent,
+  type ElevatorState,
+} from './elevator-fsm.js';
+import { emptyRequests, type ButtonType, type RequestMatrix } from './types.js';
+
+const config = { floors: 4, doorOpenMs: 3000, motorTimeoutMs: 4000, obstructionTimeoutMs: 5000 };
+
+/** A tiny driver for the FSM in virtual time: feeds events and collects effects. */
+class Car {
+  state: ElevatorState = initialElevatorState(config);
+  effects: ElevatorEffect[] = [];
+  now = 0;
+  feed(event: ElevatorEvent): ElevatorEffect[] {
+    const [next, effects] = step(this.state, event);
+    this.state = next;
+    this.effects.push(...effects);
+    return effects;
+  }
+  at(now: number): this {
+    this.now = now;
+    return this;
+  }
+  sensor(floor: number | null): ElevatorEffect[] {
+    return this.feed({ type: 'floorSensor', floor, now: this.now });
+  }
+  requests(calls: [number, ButtonType][]): ElevatorEffect[] {
+    const r: RequestMatrix = emptyRequests(config.floors);
+    for (const [f, b] of calls) r[f]![b === 'hallUp' ? 0 : b === 'hallDown' ? 1 : 2] = true;
+    return this.feed({ type: 'requests', requests: r, now: this.now });
+  }
+  /** Re-sends the current requests minus what was served (as the node does). */
+  tick(now: number): ElevatorEffect[] {
+    this.now = now;
+    return this.feed({ type: 'tick', now });
+  }
+  obstruction(active: boolean): ElevatorEffect[] {
+    return this.feed({ type: 'obstruction', active, now: this.now });
+  }
+}
+
+function served(effects: ElevatorEffect[]): string[] {
+  return effects.flatMap((e) => (e.type === 'served' ? [`${e.floor}:${e.button}`] : []));
+}
+
+function motorCommands(effects: ElevatorEffect[]): string[] {
+  return effects.flatMap((e) => (e.type === 'motor' ? [e.direction] : []));
+}
+
+/** A car standing idle at `floor`. */
+function idleAt(floor: number): Car {
+  const car = new Car();
+  car.sensor(floor);
+  expect(car.state.behaviour).toBe('idle');
+  return car;
+}
+
+describe('elevator FSM: requirements §4 (the door)', () => {
+  it('stopping at a floor keeps the door open for the configured door time', () => {
+    const car = idleAt(0);
+    car.requests([[0, 'cab']]);
+    expect(car.state.behaviour).toBe('doorOpen');
+    expect(car.effects).toContainEqual({ type: 'doorLamp', on: true });
+    car.tick(2999);
+    expect(car.state.behaviour).toBe('doorOpen');
+    const closing = car.tick(3000);
+    expect(closing).toContainEqual({ type: 'doorLamp', on: false });
+    expect(car.state.behaviour).toBe('idle');
+  });
+
+  it('the door time is configurable', () => {
+    const car = new Car();
+    car.state = initialElevatorState({ ...config, doorOpenMs: 500 });
+    car.sensor(1);
+    car.requests([[1, 'cab']]);
+    car.tick(499);
+    expect(car.state.behaviour).toBe('doorOpen');
+    car.tick(500);
+    expect(car.state.behaviour).toBe('idle');
+  });
+
+  it('while the obstruction switch is on the door does not close; released, it gets a full door time', () => {
+    const car = idleAt(2);
+    car.requests([[2, 'cab']]);
+    car.at(1000).obstruction(true);
+    car.tick(3000);
+    car.tick(4500);
+    expect(car.state.behaviour).toBe('doorOpen');
+    car.at(4600).obstruction(false);
+    car.tick(7599);
+    expect(car.state.behaviour).toBe('doorOpen');
+    car.tick(7600);
+    expect(car.state.behaviour).toBe('idle');
+  });
+
+  it('the obstruction may switch on and off any time: while the car moves it changes nothing', () => {
+    const car = idleAt(0);
+    car.requests([[3, 'cab']]);
+    expect(car.state.behaviour).toBe('moving');
+    car.obstruction(true);
+    car.at(600).sensor(null);
+    car.obstruction(false);
+    car.at(2500).sensor(1);
+    expect(car.state.behaviour).toBe('moving');
+    expect(car.state.motor).toBe('up');
+  });
+
+  it('a long obstruction makes the elevator unavailable; it is available again once the door closes', () => {
+    const car = idleAt(1);
+    car.requests([[1, 'hallUp']]);
+    car.at(100).obstruction(true);
+    car.tick(5099);
+    expect(isAvailable(car.state, 5099)).toBe(true);
+    car.tick(5100);
+    expect(isAvailable(car.state, 5100)).toBe(false);
+    expect(nextDeadline(car.state)).toBe(5100);
+    car.at(20_000).obstruction(false);
+    expect(isAvailable(car.state, 20_000)).toBe(true);
+  });
+
+  it('the door-open lamp is never on while the car moves: the door closes before the motor starts', () => {
+    const car = idleAt(0);
+    car.requests([
+      [0, 'cab'],
+      [2, 'cab'],
+    ]);
+    const effects = car.tick(3000);
+    const doorOff = effects.findIndex((e) => e.type === 'doorLamp' && !e.on);
+    const motorUp = effects.findIndex((e) => e.type === 'motor' && e.direction === 'up');
+    expect(doorOff).toBeGreaterThanOrEqual(0);
+    expect(motorUp).toBeGreaterThan(doorOff);
+  });
+
+  it('the door opens only after the motor has stopped', () => {
+    const car = idleAt(0);
+    car.requests([[1, 'cab']]);
+    car.at(500).sensor(null);
+    const effects = car.at(2500).sensor(1);
+    const stop = effects.findIndex((e) => e.type === 'motor' && e.direction === 'stop');
+    const doorOn = effects.findIndex((e) => e.type === 'doorLamp' && e.on);
+    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(doorOn).toBeGreaterThan(stop);
+  });
+});
+
+describe('elevator FSM: requirements §5 (a single elevator)', () => {
+  it('no stopping at floors "just to be safe": it passes floors without a call', () => {
+    const car = idleAt(0);
+    car.requests([[3, 'cab']]);
+    car.at(500).sensor(null);
+    const at1 = car.at(2500).sensor(1);
+    expect(motorCommands(at1)).toEqual([]);
+    expect(at1).toContainEqual({ type: 'floorIndicator', floor: 1 });
+    expect(car.state.behaviour).toBe('moving');
+  });
+
+  it('it does not stop for a hall call against its direction while calls lie ahead', () => {
+    const car = idleAt(0);
+    car.requests([
+      [1, 'hallDown'],
+      [3, 'cab'],
+    ]);
+    car.at(500).sensor(null);
+    car.at(2500).sensor(1);
+    expect(car.state.behaviour).toBe('moving');
+    expect(served(car.effects)).toEqual([]);
+  });
+
+  it('never stops where there is no call: if the call ahead is taken away it stops without opening the door', () => {
+    const car = idleAt(0);
+    car.requests([[3, 'hallDown']]);
+    car.at(500).sensor(null);
+    car.requests([]);
+    const at1 = car.at(2500).sensor(1);
+    expect(car.state.behaviour).toBe('idle');
+    expect(at1.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(motorCommands(at1)).toEqual(['stop']);
+  });
+
+  it('clearing a hall light means announcing that direction: it clears only the direction it travels', () => {
+    const car = idleAt(0);
+    car.requests([
+      [2, 'hallUp'],
+      [2, 'hallDown'],
+      [3, 'cab'],
+    ]);
+    car.at(500).sensor(null);
+    car.at(2500).sensor(1);
+    car.at(3000).sensor(null);
+    const at2 = car.at(5000).sensor(2);
+    expect(served(at2)).toEqual(['2:hallUp']);
+    expect(car.state.direction).toBe('up');
+  });
+
+  it('a car arriving at a floor never clears both up and down at once', () => {
+    const car = idleAt(0);
+    car.requests([
+      [3, 'hallDown'],
+      [2, 'hallUp'],
+      [2, 'hallDown'],
+    ]);
+    for (const [t, f] of [
+      [500, null],
+      [2500, 1],
+      [3000, null],
+      [5000, 2],
+    ] as const)
+      car.at(t).sensor(f);
+    expect(served(car.effects)).toEqual(['2:hallUp']);
+  });
+
+  it('announcing a change of direction: it clears one, keeps the door open 3 s more, then clears the other', () => {
+    const car = idleAt(0);
+    car.requests([
+      [2, 'hallUp'],
+      [2, 'hallDown'],
+    ]);
+    car.at(500).sensor(null);
+    car.at(2500).sensor(1);
+    car.at(3000).sensor(null);
+    const arrival = car.at(5000).sensor(2);
+    expect(served(arrival)).toEqual(['2:hallUp']);
+    expect(car.state.direction).toBe('up');
+    // Nobody pressed a cab call upwards: no reason to continue up.
+    const turn = car.tick(8000);
+    expect(served(turn)).toEqual(['2:hallDown']);
+    expect(turn.some((e) => e.type === 'doorLamp')).toBe(false); // the door stays open
+    expect(car.state.behaviour).toBe('doorOpen');
+    expect(car.state.direction).toBe('down');
+    car.tick(10_999);
+    expect(car.state.behaviour).toBe('doorOpen');
+    car.tick(11_000);
+    expect(car.state.behaviour).toBe('idle');
+  });
+
+  it('idle with both hall calls at its own floor, it announces one direction first', () => {
+    const car = idleAt(1);
+    const opened = car.requests([
+      [1, 'hallUp'],
+      [1, 'hallDown'],
+    ]);
+    expect(served(opened)).toEqual(['1:hallUp']);
+    expect(served(car.tick(3000))).toEqual(['1:hallDown']);
+  });
+
+  it('a hall call in the announced direction at the open door is cleared at once and the door stays open', () => {
+    const car = idleAt(1);
+    car.requests([[1, 'hallUp']]);
+    car.effects = [];
+    car.at(2000).requests([[1, 'hallUp']]);
+    expect(served(car.effects)).toEqual(['1:hallUp']);
+    car.tick(4999);
+    expect(car.state.behaviour).toBe('doorOpen');
+  });
+
+  it('it continues in its direction when people going that way got in (a cab call ahead)', () => {
+    const car = idleAt(1);
+    car.requests([
+      [1, 'hallUp'],
+      [0, 'hallUp'],
+    ]);
+    car.at(1000).requests([
+      [0, 'hallUp'],
+      [3, 'cab'],
+    ]);
+    const closing = car.tick(4000);
+    expect(motorCommands(closing)).toEqual(['up']);
+  });
+
+  it('a controller that starts with the car between floors moves it to a floor first', () => {
+    const car = new Car();
+    const start = car.sensor(null);
+    expect(motorCommands(start)).toEqual(['down']);
+    car.requests([[3, 'cab']]);
+    expect(car.state.motor).toBe('down');
+    const arrived = car.at(1500).sensor(1);
+    expect(arrived).toContainEqual({ type: 'floorIndicator', floor: 1 });
+    // then it serves its calls
+    expect(car.state.motor).toBe('up');
+  });
+
+  it('the floor indicator shows the last floor passed, also between floors', () => {
+    const car = idleAt(0);
+    car.requests([[3, 'cab']]);
+    car.at(500).sensor(null);
+    car.at(2500).sensor(1);
+    car.at(3000).sensor(null);
+    expect(car.state.floor).toBe(1);
+    const indicators = car.effects.flatMap((e) => (e.type === 'floorIndicator' ? [e.floor] : []));
+    expect(indicators).toEqual([0, 1]);
+  });
+
+  it('it never drives the motor past the top or bottom floor', () => {
+    const top = idleAt(3);
+    top.feed({ type: 'requests', requests: emptyRequests(4), now: 0 });
+    expect(top.state.motor).toBe('stop');
+    const car = idleAt(2);
+    car.requests([[3, 'hallDown']]);
+    car.at(500).sensor(null);
+    car.at(2500).sensor(3);
+    expect(car.state.motor).toBe('stop');
+  });
+
+  it('detects its own motor failure: told to move, no floor change in time, it reports out of service', () => {
+    const car = idleAt(0);
+    car.requests([[3, 'cab']]);
+    expect(car.state.motor).toBe('up');
+    car.tick(3999);
+    expect(car.state.motorFailed).toBe(false);
+    const failed = car.tick(4000);
+    expect(car.state.motorFailed).toBe(true);
+    expect(isAvailable(car.state, 4000)).toBe(false);
+    expect(failed).toContainEqual({ type: 'reassertMotor' });
+    // it keeps trying, and recovers by itself when the car moves again
+    expect(car.tick(8000)).toContainEqual({ type: 'reassertMotor' });
+    car.at(9000).sensor(null);
+    expect(car.state.motorFailed).toBe(false);
+    expect(isAvailable(car.state, 9000)).toBe(true);
+  });
+
+  it('a cab call pressed at its own floor while idle opens the door and is served there', () => {
+    const car = idleAt(2);
+    expect(served(car.requests([[2, 'cab']]))).toEqual(['2:cab']);
+  });
+});

@@ -1,0 +1,372 @@
+/**
+ * The single elevator as a pure state machine: `step(state, event) -> [state, effects]`.
+ *
+ * Time is injected: every event carries `now` (monotonic ms). Timers are deadlines kept in the
+ * state and checked on `tick`. Effects are data; the node's shell executes them against the elevator
+ * I/O. Nothing else makes decisions about the car.
+ */
+import {
+  announceDirection,
+  callsClearedAt,
+  chooseNextMove,
+  requestsAbove,
+  requestsBelow,
+  shouldStop,
+} from './single-elevator-rules.js';
+import type { ButtonType, Direction, RequestMatrix } from './types.js';
+import { emptyRequests } from './types.js';
+
+/** Timings and size of one elevator. */
+export interface ElevatorConfig {
+  floors: number;
+  /** How long the door stays open at a stop (requirements §4: 3 s). */
+  doorOpenMs: number;
+  /** Told to move but no floor-sensor change within this bound: the motor has failed. */
+  motorTimeoutMs: number;
+  /** Door held open by the obstruction for this long: unavailable for hall calls. */
+  obstructionTimeoutMs: number;
+}
+
+/** Default timings, matching the reference simulator's car (2.5 s a floor). */
+export const DEFAULT_ELEVATOR_CONFIG: Omit<ElevatorConfig, 'floors'> = {
+  doorOpenMs: 3000,
+  motorTimeoutMs: 4000,
+  obstructionTimeoutMs: 5000,
+};
+
+/**
+ * What the car is doing. `init` covers the start (floor unknown) and any time the car is found
+ * between floors without having been told to move: it drives down to a floor first.
+ */
+export type ElevatorBehaviour = 'init' | 'idle' | 'moving' | 'doorOpen';
+
+export interface ElevatorState {
+  readonly config: ElevatorConfig;
+  readonly behaviour: ElevatorBehaviour;
+  /** Last floor the sensor read (what the floor indicator shows), or null before any. */
+  readonly floor: number | null;
+  /** Whether the floor sensor currently reads a floor. */
+  readonly atFloor: boolean;
+  /** Direction of travel while moving; the announced direction while the door is open. */
+  readonly direction: Direction;
+  /** The motor command last given. */
+  readonly motor: Direction;
+  /** The calls this car serves: its cab calls and the hall calls assigned to it. */
+  readonly requests: RequestMatrix;
+  /** When the door may close (doorOpen only). */
+  readonly doorClosesAt: number | null;
+  readonly obstruction: boolean;
+  /** Since when the obstruction has held the open door, or null. */
+  readonly obstructedSince: number | null;
+  /** By when the floor sensor must change while the motor runs. */
+  readonly motorDeadline: number | null;
+  readonly motorFailed: boolean;
+}
+
+export type ElevatorEvent =
+  | { type: 'floorSensor'; floor: number | null; now: number }
+  | { type: 'obstruction'; active: boolean; now: number }
+  | { type: 'requests'; requests: RequestMatrix; now: number }
+  | { type: 'tick'; now: number };
+
+export type ElevatorEffect =
+  | { type: 'motor'; direction: Direction }
+  /** Write the motor command again (recovery attempt after a suspected motor failure). */
+  | { type: 'reassertMotor' }
+  | { type: 'doorLamp'; on: boolean }
+  | { type: 'floorIndicator'; floor: number }
+  /** A call was served here: the car opened its door at `floor` announcing that direction. */
+  | { type: 'served'; floor: number; button: ButtonType };
+
+/** A fresh elevator that knows nothing about its car yet (waits for the first floor-sensor event). */
+export function initialElevatorState(config: ElevatorConfig): ElevatorState {
+  return {
+    config,
+    behaviour: 'init',
+    floor: null,
+    atFloor: false,
+    direction: 'stop',
+    motor: 'stop',
+    requests: emptyRequests(config.floors),
+    doorClosesAt: null,
+    obstruction: false,
+    obstructedSince: null,
+    motorDeadline: null,
+    motorFailed: false,
+  };
+}
+
+/** The door has been obstructed for longer than the configured bound. */
+export function isObstructedTooLong(state: ElevatorState, now: number): boolean {
+  return (
+    state.obstructedSince !== null &&
+    now - state.obstructedSince >= state.config.obstructionTimeoutMs
+  );
+}
+
+/** Whether this car can take hall calls: it knows where it is, its motor works, its door is not held. */
+export function isAvailable(state: ElevatorState, now: number): boolean {
+  return state.floor !== null && !state.motorFailed && !isObstructedTooLong(state, now);
+}
+
+/** The next time at which a `tick` can change anything, for virtual-time schedulers. */
+export function nextDeadline(state: ElevatorState): number | null {
+  const times: number[] = [];
+  if (state.doorClosesAt !== null && !state.obstruction) times.push(state.doorClosesAt);
+  if (state.motorDeadline !== null) times.push(state.motorDeadline);
+  if (state.obstructedSince !== null)
+    times.push(state.obstructedSince + state.config.obstructionTimeoutMs);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+/** Mutable working copy used inside one step; effects accumulate in order. */
+type Draft = { -readonly [K in keyof ElevatorState]: ElevatorState[K] };
+
+/** Applies one event. Pure: returns the new state and the effects to execute, in order. */
+export function step(
+  state: ElevatorState,
+  event: ElevatorEvent,
+): [ElevatorState, ElevatorEffect[]] {
+  const s: Draft = { ...state, requests: state.requests.map((r) => [...r] as typeof r) };
+  const effects: ElevatorEffect[] = [];
+  const now = event.now;
+  switch (event.type) {
+    case 'floorSensor':
+      onFloorSensor(s, event.floor, now, effects);
+      break;
+    case 'obstruction':
+      onObstruction(s, event.active, now);
+      break;
+    case 'requests':
+      onRequests(s, event.requests, now, effects);
+      break;
+    case 'tick':
+      onTick(s, now, effects);
+      break;
+  }
+  return [s, effects];
+}
+
+function setMotor(s: Draft, direction: Direction, now: number, effects: ElevatorEffect[]): void {
+  if (direction !== 'stop' && s.floor !== null) {
+    // Never drive past the top or bottom floor, whatever the requests say.
+    if (direction === 'up' && s.atFloor && s.floor >= s.config.floors - 1) direction = 'stop';
+    if (direction === 'down' && s.atFloor && s.floor <= 0) direction = 'stop';
+  }
+  if (s.motor !== direction) effects.push({ type: 'motor', direction });
+  s.motor = direction;
+  s.motorDeadline = direction === 'stop' ? null : now + s.config.motorTimeoutMs;
+  if (direction === 'stop') s.motorFailed = false;
+}
+
+function startMoving(s: Draft, direction: 'up' | 'down', now: number, effects: ElevatorEffect[]) {
+  closeDoor(s, effects);
+  s.behaviour = 'moving';
+  s.direction = direction;
+  setMotor(s, direction, now, effects);
+}
+
+function closeDoor(s: Draft, effects: ElevatorEffect[]): void {
+  if (s.behaviour === 'doorOpen') effects.push({ type: 'doorLamp', on: false });
+  s.doorClosesAt = null;
+  s.obstructedSince = null;
+}
+
+function goIdle(s: Draft, now: number, effects: ElevatorEffect[]): void {
+  closeDoor(s, effects);
+  s.behaviour = 'idle';
+  s.direction = 'stop';
+  setMotor(s, 'stop', now, effects);
+}
+
+/** Clears the calls answered at this floor when announcing `announced`, reporting each as served. */
+function clearHere(s: Draft, announced: Direction, effects: ElevatorEffect[]): boolean {
+  const floor = s.floor;
+  if (floor === null) return false;
+  const cleared = callsClearedAt(s.requests, floor, announced);
+  const row = s.requests[floor];
+  if (row === undefined) return false;
+  let any = false;
+  if (cleared.hallUp) {
+    row[0] = false;
+    effects.push({ type: 'served', floor, button: 'hallUp' });
+    any = true;
+  }
+  if (cleared.hallDown) {
+    row[1] = false;
+    effects.push({ type: 'served', floor, button: 'hallDown' });
+    any = true;
+  }
+  if (cleared.cab) {
+    row[2] = false;
+    effects.push({ type: 'served', floor, button: 'cab' });
+    any = true;
+  }
+  return any;
+}
+
+/** Opens (or keeps open) the door at the current floor announcing `announced`, restarting the timer. */
+function openDoor(s: Draft, announced: Direction, now: number, effects: ElevatorEffect[]): void {
+  setMotor(s, 'stop', now, effects);
+  if (s.behaviour !== 'doorOpen') effects.push({ type: 'doorLamp', on: true });
+  s.behaviour = 'doorOpen';
+  s.direction = announced;
+  s.doorClosesAt = now + s.config.doorOpenMs;
+  if (s.obstruction && s.obstructedSince === null) s.obstructedSince = now;
+  clearHere(s, announced, effects);
+}
+
+/** Decides what a stopped car with a closed door does next. */
+function decideAtFloor(s: Draft, now: number, effects: ElevatorEffect[]): void {
+  if (s.floor === null) return;
+  const move = chooseNextMove(s.requests, s.floor, s.direction);
+  switch (move.kind) {
+    case 'move':
+      startMoving(s, move.direction, now, effects);
+      break;
+    case 'announce':
+      openDoor(s, move.direction, now, effects);
+      break;
+    case 'idle':
+      goIdle(s, now, effects);
+      break;
+  }
+}
+
+function onFloorSensor(
+  s: Draft,
+  floor: number | null,
+  now: number,
+  effects: ElevatorEffect[],
+): void {
+  const changed = floor !== null ? !s.atFloor || s.floor !== floor : s.atFloor;
+  if (changed) {
+    // Any change of the sensor proves the car moves: the motor works.
+    s.motorFailed = false;
+    if (s.motor !== 'stop') s.motorDeadline = now + s.config.motorTimeoutMs;
+  }
+  if (floor === null) {
+    s.atFloor = false;
+    if (s.behaviour === 'idle' || s.behaviour === 'doorOpen' || s.behaviour === 'init') {
+      // Between floors without being told to move (start-up, or the car was moved under us):
+      // drive to a floor first. Down always has a floor below.
+      closeDoor(s, effects);
+      s.behaviour = 'init';
+      s.direction = 'down';
+      setMotor(s, 'down', now, effects);
+    }
+    return;
+  }
+  if (floor < 0 || floor >= s.config.floors) return;
+  s.atFloor = true;
+  s.floor = floor;
+  if (changed) effects.push({ type: 'floorIndicator', floor });
+  switch (s.behaviour) {
+    case 'init':
+      s.direction = 'stop';
+      s.behaviour = 'idle';
+      setMotor(s, 'stop', now, effects);
+      decideAtFloor(s, now, effects);
+      break;
+    case 'moving':
+      if (!shouldStop(s.requests, floor, s.direction)) return;
+      if (hasCallToAnswerHere(s.requests, floor, s.direction)) {
+        openDoor(s, announceDirection(s.requests, floor, s.direction), now, effects);
+      } else {
+        // Nothing to do here (the call ahead went to another car): never open the door at a floor
+        // without a call. Turn around or go idle.
+        setMotor(s, 'stop', now, effects);
+        s.behaviour = 'idle';
+        decideAtFloor(s, now, effects);
+      }
+      break;
+    case 'idle':
+    case 'doorOpen':
+      break;
+  }
+}
+
+/** Whether a car arriving at `floor` travelling `direction` has a call to answer here. */
+function hasCallToAnswerHere(
+  requests: RequestMatrix,
+  floor: number,
+  direction: Direction,
+): boolean {
+  const r = requests[floor];
+  if (r === undefined) return false;
+  if (r[2]) return true;
+  if (direction === 'up') return r[0] || (r[1] && !requestsAbove(requests, floor));
+  if (direction === 'down') return r[1] || (r[0] && !requestsBelow(requests, floor));
+  return r[0] || r[1];
+}
+
+function onObstruction(s: Draft, active: boolean, now: number): void {
+  s.obstruction = active;
+  if (s.behaviour !== 'doorOpen') return;
+  if (active) {
+    if (s.obstructedSince === null) s.obstructedSince = now;
+  } else {
+    s.obstructedSince = null;
+    // People were in the doorway: give the full door time again.
+    s.doorClosesAt = Math.max(s.doorClosesAt ?? now, now + s.config.doorOpenMs);
+  }
+}
+
+function onRequests(
+  s: Draft,
+  requests: RequestMatrix,
+  now: number,
+  effects: ElevatorEffect[],
+): void {
+  s.requests = Array.from({ length: s.config.floors }, (_, f) => {
+    const r = requests[f];
+    return r === undefined ? [false, false, false] : ([r[0], r[1], r[2]] as typeof r);
+  });
+  switch (s.behaviour) {
+    case 'doorOpen': {
+      if (s.floor === null) return;
+      // A call answered by the announced direction is served at once and the door stays open longer.
+      const direction =
+        s.direction === 'stop' ? announceDirection(s.requests, s.floor, 'stop') : s.direction;
+      if (callsAnsweredBy(s.requests, s.floor, direction)) openDoor(s, direction, now, effects);
+      break;
+    }
+    case 'idle':
+      if (s.floor !== null && s.atFloor) decideAtFloor(s, now, effects);
+      break;
+    case 'moving':
+    case 'init':
+      break;
+  }
+}
+
+function callsAnsweredBy(requests: RequestMatrix, floor: number, direction: Direction): boolean {
+  const c = callsClearedAt(requests, floor, direction);
+  return c.hallUp || c.hallDown || c.cab;
+}
+
+function onTick(s: Draft, now: number, effects: ElevatorEffect[]): void {
+  if (s.motorDeadline !== null && now >= s.motorDeadline) {
+    // Told to move, yet the sensor did not change in time: report out of service and try again.
+    s.motorFailed = true;
+    s.motorDeadline = now + s.config.motorTimeoutMs;
+    effects.push({ type: 'reassertMotor' });
+  }
+  if (
+    s.behaviour === 'doorOpen' &&
+    !s.obstruction &&
+    s.doorClosesAt !== null &&
+    now >= s.doorClosesAt
+  ) {
+    if (s.floor === null) return;
+    const move = chooseNextMove(s.requests, s.floor, s.direction);
+    if (move.kind === 'announce') {
+      // Calls here the other way: announce the change of direction with another full door time.
+      openDoor(s, move.direction, now, effects);
+    } else {
+      closeDoor(s, effects);
+      s.behaviour = 'idle';
+      decideAtFloor(s, now, effects);
+    }
+  }
+}
