@@ -1,0 +1,587 @@
+/**
+ * The brain of one controller node: the replicated view of every call, the peers it hears, the
+ * assignment of hall calls, and its own elevator's state machine. Deterministic and clock-free:
+ * every event carries `now`; effects are data that the node's shell (or a simulation) executes.
+ *
+ * See docs/design.md for the protocol and why no call can be lost.
+ */
+import {
+  EMPTY_REGISTER,
+  confirmRegister,
+  mergeRegister,
+  phaseOf,
+  pressRegister,
+  seenByAll,
+  serveRegister,
+  type CallRegister,
+} from './call-register.js';
+import {
+  initialElevatorState,
+  isAvailable,
+  isObstructedTooLong,
+  nextDeadline,
+  step as elevatorStep,
+  type ElevatorConfig,
+  type ElevatorEffect,
+  type ElevatorEvent,
+  type ElevatorState,
+} from './elevator-fsm.js';
+import type { ButtonType, Direction, HallMatrix, RequestMatrix } from './types.js';
+import type { ElevatorReport, WorldMessage } from '../protocol/world-message.js';
+
+/** The reference assigner's input (see elevator-protocol.md), as our assigners take it. */
+export interface AssignmentInput {
+  hallRequests: HallMatrix;
+  states: Record<
+    string,
+    {
+      behaviour: 'idle' | 'moving' | 'doorOpen';
+      floor: number;
+      direction: Direction;
+      cabRequests: boolean[];
+    }
+  >;
+}
+/** An assigner: every active hall call to exactly one of the given elevators. Deterministic. */
+export type AssignFn = (input: AssignmentInput) => Record<string, HallMatrix>;
+
+export interface ControllerOptions {
+  id: string;
+  elevator: ElevatorConfig;
+  /** A peer not heard from for this long is lost. */
+  peerTimeoutMs: number;
+  /** What a node that is alone does with a new hall call: serve it itself, or leave its light off. */
+  aloneHallCalls: 'accept' | 'refuse';
+  assign: AssignFn;
+}
+
+/** What the node keeps on disk: its own cab counters and the hall counters. */
+export interface PersistedState {
+  cab: number[];
+  hall: [number, number][];
+}
+
+export type ControllerEvent =
+  | { type: 'button'; button: ButtonType; floor: number; now: number }
+  | { type: 'floorSensor'; floor: number | null; now: number }
+  | { type: 'obstruction'; active: boolean; now: number }
+  | { type: 'stopButton'; pressed: boolean; now: number }
+  | { type: 'elevatorConnection'; connected: boolean; now: number }
+  | { type: 'tick'; now: number }
+  | { type: 'peerMessage'; from: string; body: WorldMessage; now: number }
+  /** The shell has made this state durable. */
+  | { type: 'persisted'; state: PersistedState; now: number };
+
+/** Notable things for the log and observers. */
+export type ControllerLog =
+  | { event: 'callPressed'; kind: ButtonType; floor: number }
+  | { event: 'callConfirmed'; kind: ButtonType; floor: number; owner?: string }
+  | { event: 'callServed'; kind: ButtonType; floor: number }
+  | { event: 'peerJoined'; peer: string }
+  | { event: 'peerLost'; peer: string }
+  | {
+      event: 'reassigned';
+      floor: number;
+      direction: 'up' | 'down';
+      from: string | null;
+      to: string;
+    }
+  | { event: 'hallCallRefused'; floor: number; reason: string }
+  | { event: 'outOfService'; reason: 'motor' | 'obstruction' | 'elevatorServer' }
+  | { event: 'backInService' };
+
+export type ControllerEffect =
+  | Exclude<ElevatorEffect, { type: 'served' }>
+  | { type: 'buttonLamp'; button: ButtonType; floor: number; on: boolean }
+  | { type: 'stopLamp'; on: boolean }
+  /** Write this state durably, then report back with a `persisted` event. */
+  | { type: 'persist'; state: PersistedState }
+  /** The view changed: broadcast now rather than at the next period. */
+  | { type: 'broadcastNow' }
+  | ({ type: 'log' } & ControllerLog);
+
+interface PeerEntry {
+  lastHeard: number;
+  report: ElevatorReport;
+  alive: boolean;
+}
+
+const HALL_BUTTONS = ['hallUp', 'hallDown'] as const;
+
+/** One controller node's deterministic core. */
+export class Controller {
+  readonly id: string;
+  readonly floors: number;
+  private readonly options: ControllerOptions;
+  private fsm: ElevatorState;
+  private hall: [CallRegister, CallRegister][];
+  private readonly cab = new Map<string, CallRegister[]>();
+  private readonly peers = new Map<string, PeerEntry>();
+  /** Presses not yet reflected as a confirmed call: kept until the view shows the call live. */
+  private readonly pendingPresses = new Set<string>();
+  private persisted: PersistedState;
+  private persistRequested: string;
+  private lamps = new Map<string, boolean>();
+  private stopLamp = false;
+  private elevatorConnected = true;
+  private assignment: Record<string, HallMatrix> = {};
+  private assignmentKey = '';
+  private lastNow = 0;
+  private wasAvailable = true;
+
+  constructor(options: ControllerOptions, restored?: PersistedState) {
+    this.options = options;
+    this.id = options.id;
+    this.floors = options.elevator.floors;
+    this.fsm = initialElevatorState(options.elevator);
+    const counters = (i: number, list: readonly number[] | undefined): CallRegister =>
+      registerFromCounter(list?.[i] ?? 0, this.id);
+    this.hall = Array.from({ length: this.floors }, (_, f) => [
+      counters(0, restored?.hall[f]),
+      counters(1, restored?.hall[f]),
+    ]);
+    this.cab.set(
+      this.id,
+      Array.from({ length: this.floors }, (_, f) => counters(f, restored?.cab)),
+    );
+    this.persisted = {
+      cab: this.ownCab().map((r) => r.c),
+      hall: this.hall.map(([u, d]) => [u.c, d.c]),
+    };
+    this.persistRequested = JSON.stringify(this.persisted);
+  }
+
+  /** Handles one event; returns the effects to execute, in order. */
+  handle(event: ControllerEvent): ControllerEffect[] {
+    const now = event.now;
+    this.lastNow = now;
+    const out: ControllerEffect[] = [];
+    let viewChanged = false;
+    switch (event.type) {
+      case 'button':
+        viewChanged = this.onButton(event.button, event.floor, out);
+        break;
+      case 'floorSensor':
+        this.runElevator({ type: 'floorSensor', floor: event.floor, now }, out);
+        break;
+      case 'obstruction':
+        this.runElevator({ type: 'obstruction', active: event.active, now }, out);
+        break;
+      case 'stopButton':
+        // The stop button is optional in the requirements; ours lights its lamp while pressed and
+        // otherwise does nothing, so a stuck button can never strand a call.
+        if (event.pressed !== this.stopLamp) out.push({ type: 'stopLamp', on: event.pressed });
+        this.stopLamp = event.pressed;
+        break;
+      case 'elevatorConnection':
+        this.elevatorConnected = event.connected;
+        break;
+      case 'tick':
+        this.runElevator({ type: 'tick', now }, out);
+        viewChanged = this.checkPeers(now, out);
+        break;
+      case 'peerMessage':
+        viewChanged = this.onPeerMessage(event.from, event.body, now, out);
+        break;
+      case 'persisted':
+        this.persisted = event.state;
+        break;
+    }
+    viewChanged = this.advanceCalls(out) || viewChanged;
+    this.updateRequests(now, out);
+    this.emitLamps(out);
+    this.emitPersist(out);
+    this.emitAvailability(now, out);
+    if (viewChanged) out.push({ type: 'broadcastNow' });
+    return out;
+  }
+
+  /** The body of the next broadcast: this node's whole view. */
+  message(): WorldMessage {
+    const seen: WorldMessage['seen'] = [];
+    this.hall.forEach(([up, down], f) => {
+      if (up.c % 3 === 1) seen.push([0, f, [...up.seen]]);
+      if (down.c % 3 === 1) seen.push([1, f, [...down.seen]]);
+    });
+    const cab: Record<string, number[]> = {};
+    for (const [owner, registers] of this.cab) {
+      cab[owner] = registers.map((r) => r.c);
+      registers.forEach((r, f) => {
+        if (r.c % 3 === 1) seen.push([owner, f, [...r.seen]]);
+      });
+    }
+    return {
+      floors: this.floors,
+      hall: this.hall.map(([u, d]) => [u.c, d.c]),
+      cab,
+      seen,
+      elevator: this.report(this.lastNow),
+      alive: this.alivePeers(),
+    };
+  }
+
+  /** The next virtual time at which a `tick` may change something (for simulations). */
+  nextDeadline(): number | null {
+    const times: number[] = [];
+    const fsmDeadline = nextDeadline(this.fsm);
+    if (fsmDeadline !== null) times.push(fsmDeadline);
+    for (const p of this.peers.values())
+      if (p.alive) times.push(p.lastHeard + this.options.peerTimeoutMs);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  // --- read-only views for the shell, observers and tests -------------------------------------
+
+  get elevator(): ElevatorState {
+    return this.fsm;
+  }
+
+  /** Hall lights as this node shows them. */
+  hallLights(): HallMatrix {
+    return this.hall.map(([u, d]) => [phaseOf(u) === 'confirmed', phaseOf(d) === 'confirmed']);
+  }
+
+  /** This node's own cab lights. */
+  cabLights(): boolean[] {
+    return this.ownCab().map((r) => phaseOf(r) === 'confirmed');
+  }
+
+  /** The register of a hall call or of an elevator's cab call, as this node holds it. */
+  register(kind: 'hallUp' | 'hallDown' | { cab: string }, floor: number): CallRegister {
+    if (typeof kind === 'object') return this.cab.get(kind.cab)?.[floor] ?? EMPTY_REGISTER;
+    return this.hall[floor]?.[kind === 'hallUp' ? 0 : 1] ?? EMPTY_REGISTER;
+  }
+
+  /** Ids of the nodes this node hears (itself included), sorted. */
+  alivePeers(): string[] {
+    const ids = [this.id];
+    for (const [id, p] of this.peers) if (p.alive) ids.push(id);
+    return ids.sort();
+  }
+
+  /** The current assignment of hall calls, by elevator id. */
+  currentAssignment(): Readonly<Record<string, HallMatrix>> {
+    return this.assignment;
+  }
+
+  /** This node's own elevator, as it reports itself to its peers. */
+  report(now: number): ElevatorReport {
+    const s = this.fsm;
+    return {
+      behaviour: s.behaviour,
+      floor: s.floor,
+      direction: s.direction,
+      available: this.elevatorConnected && isAvailable(s, now),
+      motorFailed: s.motorFailed,
+      obstructed: isObstructedTooLong(s, now),
+      connected: this.elevatorConnected,
+    };
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private ownCab(): CallRegister[] {
+    const own = this.cab.get(this.id);
+    if (own === undefined) throw new Error('own cab registers missing');
+    return own;
+  }
+
+  private onButton(button: ButtonType, floor: number, out: ControllerEffect[]): boolean {
+    if (floor < 0 || floor >= this.floors) return false;
+    out.push({ type: 'log', event: 'callPressed', kind: button, floor });
+    this.pendingPresses.add(`${button}:${floor}`);
+    return true;
+  }
+
+  private onPeerMessage(
+    from: string,
+    body: WorldMessage,
+    now: number,
+    out: ControllerEffect[],
+  ): boolean {
+    if (from === this.id || body.floors !== this.floors) return false;
+    const entry = this.peers.get(from);
+    if (entry === undefined || !entry.alive)
+      out.push({ type: 'log', event: 'peerJoined', peer: from });
+    this.peers.set(from, { lastHeard: now, report: body.elevator, alive: true });
+
+    const witnesses = new Map<string, string[]>();
+    for (const [kind, floor, ids] of body.seen) witnesses.set(`${kind}:${floor}`, ids);
+    const theirs = (kind: string | number, floor: number, c: number): CallRegister => ({
+      c,
+      seen: witnesses.get(`${kind}:${floor}`) ?? [],
+    });
+
+    let changed = false;
+    body.hall.forEach(([up, down], f) => {
+      const pair = this.hall[f];
+      if (pair === undefined) return;
+      const nu = mergeRegister(pair[0], theirs(0, f, up), this.id);
+      const nd = mergeRegister(pair[1], theirs(1, f, down), this.id);
+      if (nu !== pair[0] || nd !== pair[1]) changed = true;
+      this.hall[f] = [nu, nd];
+    });
+    for (const [owner, counters] of Object.entries(body.cab)) {
+      let registers = this.cab.get(owner);
+      if (registers === undefined) {
+        registers = Array.from({ length: this.floors }, () => EMPTY_REGISTER);
+        this.cab.set(owner, registers);
+        changed = true;
+      }
+      for (let f = 0; f < this.floors; f++) {
+        const mine = registers[f] ?? EMPTY_REGISTER;
+        const merged = mergeRegister(mine, theirs(owner, f, counters[f] ?? 0), this.id);
+        if (merged !== mine) {
+          registers[f] = merged;
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  private checkPeers(now: number, out: ControllerEffect[]): boolean {
+    let changed = false;
+    for (const [id, p] of this.peers) {
+      if (p.alive && now - p.lastHeard >= this.options.peerTimeoutMs) {
+        p.alive = false;
+        changed = true;
+        out.push({ type: 'log', event: 'peerLost', peer: id });
+      }
+    }
+    return changed;
+  }
+
+  /** Presses become unconfirmed calls; unconfirmed calls become confirmed once safely stored. */
+  private advanceCalls(out: ControllerEffect[]): boolean {
+    let changed = false;
+    const alive = this.alivePeers();
+    const alone = alive.length === 1;
+    const knowsOthers = this.peers.size > 0;
+
+    for (const key of [...this.pendingPresses]) {
+      const [button, floorText] = key.split(':') as [ButtonType, string];
+      const floor = Number(floorText);
+      const reg = this.readRegister(button, floor);
+      const phase = phaseOf(reg);
+      if (phase === 'confirmed') {
+        this.pendingPresses.delete(key);
+      } else if (phase === 'none') {
+        if (button !== 'cab' && alone && knowsOthers && this.options.aloneHallCalls === 'refuse') {
+          this.pendingPresses.delete(key);
+          out.push({ type: 'log', event: 'hallCallRefused', floor, reason: 'alone' });
+          continue;
+        }
+        this.writeRegister(button, floor, pressRegister(reg, this.id));
+        changed = true;
+      }
+    }
+
+    this.hall.forEach((pair, f) => {
+      pair.forEach((reg, d) => {
+        if (reg.c % 3 !== 1) return;
+        const ok = alone
+          ? (!knowsOthers || this.options.aloneHallCalls === 'accept') &&
+            (this.persisted.hall[f]?.[d] ?? 0) >= reg.c
+          : seenByAll(reg, alive);
+        if (!ok) return;
+        pair[d] = confirmRegister(reg);
+        changed = true;
+        const kind = HALL_BUTTONS[d] ?? 'hallUp';
+        out.push({ type: 'log', event: 'callConfirmed', kind, floor: f });
+      });
+    });
+
+    // Own cab calls: durable on our disk, and held by at least one other alive peer when we have one.
+    const own = this.ownCab();
+    own.forEach((reg, f) => {
+      if (reg.c % 3 !== 1) return;
+      const durable = (this.persisted.cab[f] ?? 0) >= reg.c;
+      const replicated = alone || reg.seen.some((id) => id !== this.id && alive.includes(id));
+      if (!durable || !replicated) return;
+      own[f] = confirmRegister(reg);
+      changed = true;
+      out.push({ type: 'log', event: 'callConfirmed', kind: 'cab', floor: f, owner: this.id });
+    });
+    return changed;
+  }
+
+  private readRegister(button: ButtonType, floor: number): CallRegister {
+    return button === 'cab'
+      ? (this.ownCab()[floor] ?? EMPTY_REGISTER)
+      : this.register(button, floor);
+  }
+
+  private writeRegister(button: ButtonType, floor: number, reg: CallRegister): void {
+    if (button === 'cab') this.ownCab()[floor] = reg;
+    else {
+      const pair = this.hall[floor];
+      if (pair !== undefined) pair[button === 'hallUp' ? 0 : 1] = reg;
+    }
+  }
+
+  private runElevator(event: ElevatorEvent, out: ControllerEffect[]): void {
+    const [next, effects] = elevatorStep(this.fsm, event);
+    this.fsm = next;
+    this.applyElevatorEffects(effects, out);
+  }
+
+  private applyElevatorEffects(effects: ElevatorEffect[], out: ControllerEffect[]): boolean {
+    let served = false;
+    for (const e of effects) {
+      if (e.type !== 'served') {
+        out.push(e);
+        continue;
+      }
+      served = true;
+      out.push({ type: 'log', event: 'callServed', kind: e.button, floor: e.floor });
+      if (e.button === 'cab') {
+        const own = this.ownCab();
+        own[e.floor] = serveRegister(own[e.floor] ?? EMPTY_REGISTER);
+      } else {
+        const pair = this.hall[e.floor];
+        if (pair !== undefined) {
+          const d = e.button === 'hallUp' ? 0 : 1;
+          pair[d] = serveRegister(pair[d]);
+        }
+      }
+    }
+    if (served) out.push({ type: 'broadcastNow' });
+    return served;
+  }
+
+  /** Recomputes the assignment and hands this car its requests, until the car has nothing new to clear. */
+  private updateRequests(now: number, out: ControllerEffect[]): void {
+    for (let round = 0; round < 4; round++) {
+      this.recomputeAssignment(now, out);
+      const mine = this.assignment[this.id];
+      const own = this.ownCab();
+      const requests: RequestMatrix = Array.from({ length: this.floors }, (_, f) => [
+        mine?.[f]?.[0] ?? false,
+        mine?.[f]?.[1] ?? false,
+        phaseOf(own[f] ?? EMPTY_REGISTER) === 'confirmed',
+      ]);
+      if (sameRequests(requests, this.fsm.requests)) return;
+      const [next, effects] = elevatorStep(this.fsm, { type: 'requests', requests, now });
+      this.fsm = next;
+      if (!this.applyElevatorEffects(effects, out)) return;
+    }
+  }
+
+  private recomputeAssignment(now: number, out: ControllerEffect[]): void {
+    const hallRequests: HallMatrix = this.hall.map(([u, d]) => [
+      phaseOf(u) === 'confirmed',
+      phaseOf(d) === 'confirmed',
+    ]);
+    const candidates: { id: string; report: ElevatorReport }[] = [
+      { id: this.id, report: this.report(now) },
+    ];
+    for (const [id, p] of this.peers) if (p.alive) candidates.push({ id, report: p.report });
+    const usable = candidates.filter((c) => c.report.floor !== null);
+    const available = usable.filter((c) => c.report.available);
+    // If nobody is available, keep the calls with the alive cars rather than with nobody.
+    const chosen = available.length > 0 ? available : usable;
+    const states: AssignmentInput['states'] = {};
+    for (const { id, report } of chosen) {
+      const cab = this.cab.get(id) ?? [];
+      states[id] = {
+        behaviour: report.behaviour === 'init' ? 'moving' : report.behaviour,
+        floor: report.floor ?? 0,
+        direction: report.behaviour === 'init' ? 'down' : report.direction,
+        cabRequests: Array.from(
+          { length: this.floors },
+          (_, f) => phaseOf(cab[f] ?? EMPTY_REGISTER) === 'confirmed',
+        ),
+      };
+    }
+    const input: AssignmentInput = { hallRequests, states };
+    const key = JSON.stringify(input);
+    if (key === this.assignmentKey) return;
+    this.assignmentKey = key;
+    const anyCall = hallRequests.some(([u, d]) => u || d);
+    const next = anyCall && chosen.length > 0 ? this.options.assign(input) : {};
+    this.logReassignments(this.assignment, next, out);
+    this.assignment = next;
+  }
+
+  private logReassignments(
+    before: Record<string, HallMatrix>,
+    after: Record<string, HallMatrix>,
+    out: ControllerEffect[],
+  ): void {
+    const owner = (a: Record<string, HallMatrix>, f: number, d: 0 | 1): string | null => {
+      for (const [id, m] of Object.entries(a)) if (m[f]?.[d]) return id;
+      return null;
+    };
+    for (let f = 0; f < this.floors; f++) {
+      for (const d of [0, 1] as const) {
+        const from = owner(before, f, d);
+        const to = owner(after, f, d);
+        if (from !== null && to !== null && from !== to)
+          out.push({
+            type: 'log',
+            event: 'reassigned',
+            floor: f,
+            direction: d === 0 ? 'up' : 'down',
+            from,
+            to,
+          });
+      }
+    }
+  }
+
+  private emitLamps(out: ControllerEffect[]): void {
+    const want = (button: ButtonType, floor: number, on: boolean) => {
+      const key = `${button}:${floor}`;
+      if (this.lamps.get(key) === on) return;
+      this.lamps.set(key, on);
+      out.push({ type: 'buttonLamp', button, floor, on });
+    };
+    const own = this.ownCab();
+    for (let f = 0; f < this.floors; f++) {
+      const pair = this.hall[f];
+      if (f < this.floors - 1)
+        want('hallUp', f, phaseOf(pair?.[0] ?? EMPTY_REGISTER) === 'confirmed');
+      if (f > 0) want('hallDown', f, phaseOf(pair?.[1] ?? EMPTY_REGISTER) === 'confirmed');
+      want('cab', f, phaseOf(own[f] ?? EMPTY_REGISTER) === 'confirmed');
+    }
+  }
+
+  private emitPersist(out: ControllerEffect[]): void {
+    const state: PersistedState = {
+      cab: this.ownCab().map((r) => r.c),
+      hall: this.hall.map(([u, d]) => [u.c, d.c]),
+    };
+    const key = JSON.stringify(state);
+    if (key === this.persistRequested) return;
+    this.persistRequested = key;
+    out.push({ type: 'persist', state });
+  }
+
+  private emitAvailability(now: number, out: ControllerEffect[]): void {
+    const available = this.report(now).available;
+    if (available === this.wasAvailable) return;
+    this.wasAvailable = available;
+    if (available) out.push({ type: 'log', event: 'backInService' });
+    else {
+      const reason = !this.elevatorConnected
+        ? 'elevatorServer'
+        : this.fsm.motorFailed
+          ? 'motor'
+          : 'obstruction';
+      if (this.fsm.floor !== null) out.push({ type: 'log', event: 'outOfService', reason });
+    }
+  }
+}
+
+function registerFromCounter(c: number, self: string): CallRegister {
+  return { c, seen: c % 3 === 1 ? [self] : [] };
+}
+
+function sameRequests(a: RequestMatrix, b: RequestMatrix): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((r, f) => {
+    const o = b[f];
+    return o !== undefined && r[0] === o[0] && r[1] === o[1] && r[2] === o[2];
+  });
+}
