@@ -1,0 +1,341 @@
+/**
+ * A whole elevator-mesh building in virtual time: N controller cores (the same `Controller` the
+ * nodes run), N cars with the simulator's physics (`CarPhysics`), and the in-memory lossy network,
+ * all driven by one seeded random scheduler. Messages travel as real encoded envelopes.
+ *
+ * Faults are methods: crash/restart (with or without the disk), disconnect/reconnect, packet loss,
+ * motor power loss, obstruction. Observers (the invariant checker) see every lamp change, every
+ * served call and the cars' motion.
+ */
+import { Controller, type AssignFn, type ControllerEffect, type PersistedState } from '../core/controller.js';
+import type { ElevatorConfig } from '../core/elevator-fsm.js';
+import type { ButtonType } from '../core/types.js';
+import { PeerEnvelopeCodec, makeIncarnation } from '../protocol/peer-envelope.js';
+import { worldMessageSchema, type WorldMessage } from '../protocol/world-message.js';
+import { CarPhysics } from '../sim/car-physics.js';
+import { LossyBus, type LossyBusEndpoint } from './lossy-bus.js';
+import { SeededRandom } from './seeded-random.js';
+
+export interface ClusterTimings {
+  travelMs: number;
+  passingMs: number;
+  doorOpenMs: number;
+  motorTimeoutMs: number;
+  obstructionTimeoutMs: number;
+  peerTimeoutMs: number;
+  broadcastIntervalMs: number;
+  /** How long a crashed node stays down before its supervisor restarts it. */
+  restartDelayMs: number;
+}
+
+export const DEFAULT_CLUSTER_TIMINGS: ClusterTimings = {
+  travelMs: 2000,
+  passingMs: 500,
+  doorOpenMs: 3000,
+  motorTimeoutMs: 4000,
+  obstructionTimeoutMs: 5000,
+  peerTimeoutMs: 800,
+  broadcastIntervalMs: 50,
+  restartDelayMs: 500,
+};
+
+export interface ClusterOptions {
+  seed: number;
+  elevators: number;
+  floors: number;
+  assign: AssignFn;
+  timings?: Partial<ClusterTimings>;
+  aloneHallCalls?: 'accept' | 'refuse';
+  /** Network delay bounds in ms (jitter reorders). */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** One observed change, for invariant checkers. */
+export type ClusterObservation =
+  | { kind: 'lamp'; at: number; node: string; button: ButtonType; floor: number; on: boolean }
+  | { kind: 'door'; at: number; node: string; open: boolean }
+  | { kind: 'served'; at: number; node: string; button: ButtonType; floor: number }
+  | { kind: 'crash'; at: number; node: string }
+  | { kind: 'restart'; at: number; node: string };
+
+/** A simulated building: what one node's hardware and process look like. */
+export class SimNode {
+  readonly id: string;
+  readonly car: CarPhysics;
+  controller: Controller | null = null;
+  codec: PeerEnvelopeCodec<typeof worldMessageSchema> | null = null;
+  disk: PersistedState | undefined;
+  readonly endpoint: LossyBusEndpoint;
+  /** Lamps of the elevator panel, as the elevator server holds them (they outlive a crash). */
+  readonly lamps = new Map<string, boolean>();
+  doorLamp = false;
+  obstruction = false;
+  sensor: number | null;
+  nextBroadcastAt = 0;
+  broadcastSoon = false;
+  restartAt: number | null = null;
+  incarnations = 0;
+
+  constructor(id: string, car: CarPhysics, endpoint: LossyBusEndpoint, now: number) {
+    this.id = id;
+    this.car = car;
+    this.endpoint = endpoint;
+    this.sensor = car.floorSensor(now);
+  }
+
+  get alive(): boolean {
+    return this.controller !== null;
+  }
+
+  lamp(button: ButtonType, floor: number): boolean {
+    return this.lamps.get(`${button}:${floor}`) ?? false;
+  }
+}
+
+/** The building. */
+export class ClusterSim {
+  readonly random: SeededRandom;
+  readonly bus: LossyBus;
+  readonly nodes: SimNode[] = [];
+  readonly timings: ClusterTimings;
+  readonly floors: number;
+  now = 0;
+  private readonly options: ClusterOptions;
+  private readonly observers: ((o: ClusterObservation) => void)[] = [];
+  private readonly decoded = new WeakMap<Uint8Array, unknown>();
+
+  constructor(options: ClusterOptions) {
+    this.options = options;
+    this.floors = options.floors;
+    this.timings = { ...DEFAULT_CLUSTER_TIMINGS, ...options.timings };
+    this.random = new SeededRandom(options.seed);
+    this.bus = new LossyBus({
+      random: this.random.fork(),
+      minDelayMs: options.minDelayMs ?? 1,
+      maxDelayMs: options.maxDelayMs ?? 5,
+      now: () => this.now,
+    });
+    for (let i = 0; i < options.elevators; i++) {
+      const id = `e${i + 1}`;
+      const startBetween = this.random.chance(0.5) ? this.random.int(this.floors - 1) : null;
+      const car = new CarPhysics({
+        floors: this.floors,
+        travelMs: this.timings.travelMs,
+        passingMs: this.timings.passingMs,
+        start: startBetween === null ? { floor: this.random.int(this.floors) } : { between: startBetween },
+      });
+      const endpoint = this.bus.endpoint(id);
+      const node = new SimNode(id, car, endpoint, this.now);
+      endpoint.onDatagram((datagram) => this.deliver(node, datagram));
+      void endpoint.start();
+      this.nodes.push(node);
+      this.boot(node);
+    }
+  }
+
+  observe(listener: (o: ClusterObservation) => void): void {
+    this.observers.push(listener);
+  }
+
+  node(id: string): SimNode {
+    const n = this.nodes.find((x) => x.id === id);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  // --- people and faults -----------------------------------------------------------------------
+
+  /** A person presses a button on a node's panel (ignored by a crashed node, as on real hardware). */
+  press(id: string, button: ButtonType, floor: number): void {
+    const node = this.node(id);
+    this.handle(node, { type: 'button', button, floor, now: this.now });
+  }
+
+  /** kill -9, or power loss of the machine: memory is gone, the disk stays unless `loseDisk`. */
+  crash(id: string, opts: { loseDisk?: boolean; restartAfterMs?: number } = {}): void {
+    const node = this.node(id);
+    if (!node.alive) return;
+    node.controller = null;
+    node.codec = null;
+    if (opts.loseDisk === true) node.disk = undefined;
+    // The elevator server stops the motor when its client goes away.
+    node.car.setMotor('stop', this.now);
+    void node.endpoint.stop();
+    node.restartAt = this.now + (opts.restartAfterMs ?? this.timings.restartDelayMs);
+    this.emit({ kind: 'crash', at: this.now, node: id });
+  }
+
+  disconnect(id: string): void {
+    this.bus.disconnect(id);
+  }
+
+  reconnect(id: string): void {
+    this.bus.reconnect(id);
+  }
+
+  setMotorPower(id: string, on: boolean): void {
+    this.node(id).car.setMotorPower(on, this.now);
+  }
+
+  setObstruction(id: string, on: boolean): void {
+    const node = this.node(id);
+    node.obstruction = on;
+    this.handle(node, { type: 'obstruction', active: on, now: this.now });
+  }
+
+  // --- the scheduler ---------------------------------------------------------------------------
+
+  /** Runs the building until virtual time `until`, event by event. */
+  runUntil(until: number): void {
+    for (;;) {
+      const next = this.nextEventAt();
+      if (next === undefined || next > until) break;
+      this.now = Math.max(this.now, next);
+      this.processDue();
+    }
+    this.now = Math.max(this.now, until);
+    this.processDue();
+  }
+
+  private nextEventAt(): number | undefined {
+    let t = Infinity;
+    for (const n of this.nodes) {
+      const change = n.car.nextChangeAt(this.now);
+      if (change !== undefined) t = Math.min(t, change);
+      if (n.restartAt !== null) t = Math.min(t, n.restartAt);
+      if (n.controller !== null) {
+        t = Math.min(t, n.broadcastSoon ? this.now : n.nextBroadcastAt);
+        const d = n.controller.nextDeadline();
+        if (d !== null) t = Math.min(t, d);
+      }
+    }
+    const delivery = this.bus.nextDeliveryAt();
+    if (delivery !== undefined) t = Math.min(t, delivery);
+    return t === Infinity ? undefined : Math.max(t, this.now);
+  }
+
+  private processDue(): void {
+    for (const n of this.nodes) {
+      if (n.restartAt !== null && n.restartAt <= this.now) this.boot(n);
+      const sensor = n.car.floorSensor(this.now);
+      if (sensor !== n.sensor) {
+        n.sensor = sensor;
+        this.handle(n, { type: 'floorSensor', floor: sensor, now: this.now });
+      }
+      if (n.controller !== null) {
+        const d = n.controller.nextDeadline();
+        if (d !== null && d <= this.now) this.handle(n, { type: 'tick', now: this.now });
+      }
+    }
+    for (const n of this.nodes) {
+      if (n.controller === null) continue;
+      if (n.broadcastSoon || n.nextBroadcastAt <= this.now) this.broadcast(n);
+    }
+    this.bus.runUntil(this.now);
+  }
+
+  private boot(node: SimNode): void {
+    node.restartAt = null;
+    node.incarnations += 1;
+    const timings = this.timings;
+    const elevator: ElevatorConfig = {
+      floors: this.floors,
+      doorOpenMs: timings.doorOpenMs,
+      motorTimeoutMs: timings.motorTimeoutMs,
+      obstructionTimeoutMs: timings.obstructionTimeoutMs,
+    };
+    node.controller = new Controller(
+      {
+        id: node.id,
+        elevator,
+        peerTimeoutMs: timings.peerTimeoutMs,
+        aloneHallCalls: this.options.aloneHallCalls ?? 'accept',
+        assign: this.options.assign,
+      },
+      node.disk,
+    );
+    node.codec = new PeerEnvelopeCodec({
+      selfId: node.id,
+      incarnation: makeIncarnation(this.now + 1, node.incarnations),
+      bodySchema: worldMessageSchema,
+    });
+    void node.endpoint.start();
+    node.nextBroadcastAt = this.now + this.random.int(timings.broadcastIntervalMs);
+    if (node.incarnations > 1) this.emit({ kind: 'restart', at: this.now, node: node.id });
+    // What the driver reports on connecting: the sensor and the switches.
+    node.sensor = node.car.floorSensor(this.now);
+    this.handle(node, { type: 'floorSensor', floor: node.sensor, now: this.now });
+    if (node.obstruction) this.handle(node, { type: 'obstruction', active: true, now: this.now });
+  }
+
+  private broadcast(node: SimNode): void {
+    if (node.controller === null || node.codec === null) return;
+    node.broadcastSoon = false;
+    node.nextBroadcastAt = this.now + this.timings.broadcastIntervalMs;
+    node.endpoint.broadcast(node.codec.encode(node.controller.message()));
+  }
+
+  private deliver(node: SimNode, datagram: Uint8Array): void {
+    if (node.codec === null) return;
+    const result = node.codec.decode(datagram);
+    if (!result.ok) return;
+    this.handle(node, {
+      type: 'peerMessage',
+      from: result.envelope.from,
+      body: result.envelope.body as WorldMessage,
+      now: this.now,
+    });
+  }
+
+  private handle(node: SimNode, event: Parameters<Controller['handle']>[0]): void {
+    if (node.controller === null) return;
+    const effects = node.controller.handle(event);
+    this.execute(node, effects);
+  }
+
+  private execute(node: SimNode, effects: ControllerEffect[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'motor':
+          node.car.setMotor(e.direction, this.now);
+          break;
+        case 'reassertMotor':
+          break; // CarPhysics keeps the last command across power loss: nothing to re-send.
+        case 'doorLamp':
+          node.doorLamp = e.on;
+          this.emit({ kind: 'door', at: this.now, node: node.id, open: e.on });
+          break;
+        case 'floorIndicator':
+        case 'stopLamp':
+          break;
+        case 'buttonLamp': {
+          const key = `${e.button}:${e.floor}`;
+          if ((node.lamps.get(key) ?? false) !== e.on) {
+            node.lamps.set(key, e.on);
+            this.emit({ kind: 'lamp', at: this.now, node: node.id, button: e.button, floor: e.floor, on: e.on });
+          }
+          break;
+        }
+        case 'persist':
+          node.disk = structuredClone(e.state);
+          if (node.controller !== null) {
+            this.execute(node, node.controller.handle({ type: 'persisted', state: e.state, now: this.now }));
+          }
+          break;
+        case 'broadcastNow':
+          node.broadcastSoon = true;
+          break;
+        case 'log':
+          if (e.event === 'peerLost') node.codec?.forgetSender(e.peer);
+          if (e.event === 'callServed')
+            this.emit({ kind: 'served', at: this.now, node: node.id, button: e.kind, floor: e.floor });
+          break;
+      }
+    }
+  }
+
+  private emit(o: ClusterObservation): void {
+    for (const l of this.observers) l(o);
+  }
+}
