@@ -18,5 +18,4 @@ program
   });
 
 (await import('./commands/assign.js')).register(program);
-
 await program.parseAsync(process.argv);
