@@ -17,4 +17,5 @@ program
     );
   });
 
+(await import('./commands/assign.js')).register(program);
 await program.parseAsync(process.argv);
