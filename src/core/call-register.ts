@@ -1,91 +1,171 @@
 /**
  * The replicated register of one call (a hall button at a floor, or one elevator's cab button).
  *
- * A call lives through the cycle none -> unconfirmed -> confirmed -> none (served) -> ... and its
- * register is a single counter `c` that only grows: the phase is `c % 3` (0 none, 1 unconfirmed,
- * 2 confirmed). Merging two registers takes the larger counter, so the merge is commutative,
- * associative and idempotent, and no clock is needed: a served call (a larger counter) can never be
- * brought back by an older copy, and a new press after it (a larger counter still) is never dropped.
+ * Every press creates a new *instance* of the call, named by who pressed it (the origin node) and a
+ * number that origin never used before (`seq`, above the origin's start epoch, so also above anything
+ * an earlier run of that node used). Per origin the register keeps three high-water marks:
  *
- * `seen` is the set of nodes known to hold this very counter value. It is what allows a call to be
- * confirmed (its light turned on) only once every alive peer holds it.
+ * - `p`: the newest instance pressed,
+ * - `k`: the newest instance confirmed (stored where a single failure cannot lose it),
+ * - `s`: the newest instance served (a car opened its door there announcing that direction).
+ *
+ * The call's light is on while some origin has `k > s`. Merging two copies takes the maximum of each
+ * mark, so the merge is commutative, associative and idempotent and needs no clock. A service clears
+ * exactly the instances its node knew about: a press made elsewhere during a disconnect is a different
+ * instance and survives the merge (failure case 8), and an old copy can never bring back a served one.
+ *
+ * `seen` lists the nodes known to hold an origin's newest unconfirmed instance: a call is confirmed
+ * only once every alive peer holds it.
  */
 
 export type CallPhase = 'none' | 'unconfirmed' | 'confirmed';
 
-export interface CallRegister {
-  /** Ever-growing counter; `c % 3` is the phase. */
-  readonly c: number;
-  /** Sorted ids of the nodes that hold counter `c` (kept only while unconfirmed). */
+/** The marks of one origin's instances. */
+export interface OriginMarks {
+  readonly p: number;
+  readonly k: number;
+  readonly s: number;
+  /** Sorted ids of the nodes holding instance `p`; only kept while `p` is unconfirmed. */
   readonly seen: readonly string[];
 }
 
-export const EMPTY_REGISTER: CallRegister = { c: 0, seen: [] };
+/** A call's register: the marks of every origin that ever pressed it, by origin id. */
+export type CallRegister = Readonly<Record<string, OriginMarks>>;
+
+export const EMPTY_REGISTER: CallRegister = Object.freeze({});
+
+function isPending(m: OriginMarks): boolean {
+  return m.p > m.k && m.p > m.s;
+}
+
+function marks(p: number, k: number, s: number, seen: Iterable<string>): OriginMarks {
+  const pending = p > k && p > s;
+  return { p, k, s, seen: pending ? [...new Set(seen)].sort() : [] };
+}
+
+/** Whether the call's light is on: some confirmed instance is not served. */
+export function isLit(register: CallRegister): boolean {
+  for (const m of Object.values(register)) if (m.k > m.s) return true;
+  return false;
+}
 
 export function phaseOf(register: CallRegister): CallPhase {
-  const p = register.c % 3;
-  return p === 0 ? 'none' : p === 1 ? 'unconfirmed' : 'confirmed';
+  if (isLit(register)) return 'confirmed';
+  for (const m of Object.values(register)) if (isPending(m)) return 'unconfirmed';
+  return 'none';
 }
 
-function withSeen(c: number, seen: Iterable<string>): CallRegister {
-  // Only an unconfirmed call needs its witnesses; dropping them elsewhere keeps messages small.
-  if (c % 3 !== 1) return { c, seen: [] };
-  return { c, seen: [...new Set(seen)].sort() };
+function sameMarks(a: OriginMarks, b: OriginMarks): boolean {
+  return (
+    a.p === b.p &&
+    a.k === b.k &&
+    a.s === b.s &&
+    a.seen.length === b.seen.length &&
+    a.seen.every((x, i) => x === b.seen[i])
+  );
+}
+
+function joinMarks(a: OriginMarks, b: OriginMarks): OriginMarks {
+  const p = Math.max(a.p, b.p);
+  const seen = a.p === b.p ? [...a.seen, ...b.seen] : a.p > b.p ? a.seen : b.seen;
+  return marks(p, Math.max(a.k, b.k), Math.max(a.s, b.s), seen);
+}
+
+function sorted(entries: [string, OriginMarks][]): CallRegister {
+  entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return Object.fromEntries(entries);
 }
 
 /**
- * The lattice join of two copies of a register: the larger counter wins; equal counters pool their
- * witnesses. Commutative, associative and idempotent, which is what makes the views converge
- * whatever the order, loss or duplication of messages.
+ * The lattice join of two copies: per origin, the maximum of each mark; witnesses of the same
+ * pending instance are pooled. Commutative, associative and idempotent.
  */
 export function joinRegisters(a: CallRegister, b: CallRegister): CallRegister {
-  if (a.c !== b.c) return a.c > b.c ? a : b;
-  if (a.c % 3 !== 1) return a;
-  return withSeen(a.c, [...a.seen, ...b.seen]);
+  const out = new Map<string, OriginMarks>(Object.entries(a));
+  for (const [origin, m] of Object.entries(b)) {
+    const mine = out.get(origin);
+    out.set(origin, mine === undefined ? marks(m.p, m.k, m.s, m.seen) : joinMarks(mine, m));
+  }
+  return sorted([...out.entries()]);
 }
 
 /**
- * Merges a peer's copy into ours, as seen by node `self`: the join, with `self` among the witnesses
- * of whatever it now holds. Returns `mine` itself when nothing changed.
+ * Merges a peer's copy into ours, as seen by node `self`: the join, with `self` a witness of every
+ * pending instance it now holds. Returns `mine` itself when nothing changed.
  */
 export function mergeRegister(
   mine: CallRegister,
   theirs: CallRegister,
   self: string,
 ): CallRegister {
-  if (theirs.c < mine.c) return mine;
   const joined = joinRegisters(mine, theirs);
-  const merged =
-    joined.seen.includes(self) || joined.c % 3 !== 1
-      ? joined
-      : withSeen(joined.c, [...joined.seen, self]);
-  return merged.c === mine.c && sameSeen(merged.seen, mine.seen) ? mine : merged;
+  let changed = Object.keys(joined).length !== Object.keys(mine).length;
+  const out: [string, OriginMarks][] = [];
+  for (const [origin, m] of Object.entries(joined)) {
+    const withSelf =
+      isPending(m) && !m.seen.includes(self) ? marks(m.p, m.k, m.s, [...m.seen, self]) : m;
+    const before = mine[origin];
+    if (before === undefined || !sameMarks(before, withSelf)) changed = true;
+    out.push([origin, withSelf]);
+  }
+  return changed ? sorted(out) : mine;
 }
 
-function sameSeen(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/**
+ * A button press at node `self`. A live call (lit or pending) absorbs it. Otherwise it creates a new
+ * instance numbered above everything this origin used, and above `epoch` (this run's start mark).
+ */
+export function pressRegister(register: CallRegister, self: string, epoch: number): CallRegister {
+  if (phaseOf(register) !== 'none') return register;
+  const m = register[self];
+  const seq = Math.max(m?.p ?? 0, m?.k ?? 0, m?.s ?? 0, epoch) + 1;
+  return sorted([
+    ...Object.entries(register).filter(([o]) => o !== self),
+    [self, marks(seq, m?.k ?? 0, m?.s ?? 0, [self])],
+  ]);
 }
 
-/** A button press on a call that is not live: it becomes unconfirmed, witnessed by `self`. */
-export function pressRegister(register: CallRegister, self: string): CallRegister {
-  if (register.c % 3 !== 0) return register;
-  return withSeen(register.c + 1, [self]);
+/** The origins whose newest instance is pending (pressed, neither confirmed nor served). */
+export function pendingOrigins(register: CallRegister): string[] {
+  return Object.entries(register)
+    .filter(([, m]) => isPending(m))
+    .map(([o]) => o);
 }
 
-/** Whether every node in `required` holds this unconfirmed counter. */
-export function seenByAll(register: CallRegister, required: Iterable<string>): boolean {
-  for (const id of required) if (!register.seen.includes(id)) return false;
+/** Whether every node in `required` holds `origin`'s pending instance. */
+export function seenByAll(
+  register: CallRegister,
+  origin: string,
+  required: Iterable<string>,
+): boolean {
+  const m = register[origin];
+  if (m === undefined) return false;
+  for (const id of required) if (!m.seen.includes(id)) return false;
   return true;
 }
 
-/** Moves an unconfirmed register to confirmed. */
-export function confirmRegister(register: CallRegister): CallRegister {
-  if (register.c % 3 !== 1) return register;
-  return { c: register.c + 1, seen: [] };
+/** Confirms `origin`'s pending instance. */
+export function confirmRegister(register: CallRegister, origin: string): CallRegister {
+  const m = register[origin];
+  if (m === undefined || !isPending(m)) return register;
+  return { ...register, [origin]: marks(m.p, m.p, m.s, []) };
 }
 
-/** Moves a confirmed register to none: the call was served. */
+/** The call was served: every instance this node knows of is cleared. */
 export function serveRegister(register: CallRegister): CallRegister {
-  if (register.c % 3 !== 2) return register;
-  return { c: register.c + 1, seen: [] };
+  const out: [string, OriginMarks][] = Object.entries(register).map(([o, m]) => [
+    o,
+    marks(m.p, m.k, Math.max(m.s, m.p, m.k), []),
+  ]);
+  return sorted(out);
+}
+
+/** Whether `durable` (what the disk holds) covers `origin`'s pending instance in `register`. */
+export function coversInstance(
+  durable: CallRegister | undefined,
+  register: CallRegister,
+  origin: string,
+): boolean {
+  const want = register[origin]?.p ?? 0;
+  return (durable?.[origin]?.p ?? 0) >= want;
 }

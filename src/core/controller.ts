@@ -8,7 +8,10 @@
 import {
   EMPTY_REGISTER,
   confirmRegister,
+  coversInstance,
+  isLit,
   mergeRegister,
+  pendingOrigins,
   phaseOf,
   pressRegister,
   seenByAll,
@@ -27,7 +30,14 @@ import {
   type ElevatorState,
 } from './elevator-fsm.js';
 import type { ButtonType, Direction, HallMatrix, RequestMatrix } from './types.js';
-import type { ElevatorReport, WorldMessage } from '../protocol/world-message.js';
+import {
+  registerFromWire,
+  registerToWire,
+  wireAddsNothing,
+  type ElevatorReport,
+  type WireRegister,
+  type WorldMessage,
+} from '../protocol/world-message.js';
 
 /** The reference assigner's input (see elevator-protocol.md), as our assigners take it. */
 export interface AssignmentInput {
@@ -53,12 +63,20 @@ export interface ControllerOptions {
   /** What a node that is alone does with a new hall call: serve it itself, or leave its light off. */
   aloneHallCalls: 'accept' | 'refuse';
   assign: AssignFn;
+  /**
+   * This run's start mark: every call instance this run creates is numbered above it, so above
+   * anything an earlier run of this node created (even one whose disk was lost). The node uses its
+   * start time in ms, kept above the last one on disk.
+   */
+  epoch: number;
 }
 
 /** What the node keeps on disk: its own cab counters and the hall counters. */
 export interface PersistedState {
-  cab: number[];
-  hall: [number, number][];
+  /** The epoch of the run that wrote it. */
+  epoch: number;
+  cab: WireRegister[];
+  hall: [WireRegister, WireRegister][];
 }
 
 export type ControllerEvent =
@@ -117,9 +135,9 @@ export class Controller {
   private hall: [CallRegister, CallRegister][];
   private readonly cab = new Map<string, CallRegister[]>();
   private readonly peers = new Map<string, PeerEntry>();
-  /** Presses not yet reflected as a confirmed call: kept until the view shows the call live. */
-  private readonly pendingPresses = new Set<string>();
-  private persisted: PersistedState;
+  /** What the disk is known to hold. */
+  private durableHall: [CallRegister, CallRegister][];
+  private durableCab: CallRegister[];
   private persistRequested: string;
   private lamps = new Map<string, boolean>();
   private stopLamp = false;
@@ -127,6 +145,13 @@ export class Controller {
   private assignment: Record<string, HallMatrix> = {};
   private assignmentKey = '';
   private lastNow = 0;
+  /**
+   * Lamps are left as they are until this node knows the calls: it has heard a peer, or waited a peer
+   * timeout. A restarted node with an empty disk would otherwise switch off lights it is about to
+   * learn from its peers.
+   */
+  private lampsSynced = false;
+  private startedAt: number | null = null;
   private wasAvailable = true;
 
   constructor(options: ControllerOptions, restored?: PersistedState) {
@@ -134,27 +159,33 @@ export class Controller {
     this.id = options.id;
     this.floors = options.elevator.floors;
     this.fsm = initialElevatorState(options.elevator);
-    const counters = (i: number, list: readonly number[] | undefined): CallRegister =>
-      registerFromCounter(list?.[i] ?? 0, this.id);
+    const fromDisk = (wire: WireRegister | undefined): CallRegister =>
+      wire === undefined ? EMPTY_REGISTER : registerFromWire(wire);
     this.hall = Array.from({ length: this.floors }, (_, f) => [
-      counters(0, restored?.hall[f]),
-      counters(1, restored?.hall[f]),
+      fromDisk(restored?.hall[f]?.[0]),
+      fromDisk(restored?.hall[f]?.[1]),
     ]);
     this.cab.set(
       this.id,
-      Array.from({ length: this.floors }, (_, f) => counters(f, restored?.cab)),
+      Array.from({ length: this.floors }, (_, f) => fromDisk(restored?.cab[f])),
     );
-    this.persisted = {
-      cab: this.ownCab().map((r) => r.c),
-      hall: this.hall.map(([u, d]) => [u.c, d.c]),
-    };
-    this.persistRequested = JSON.stringify(this.persisted);
+    // With a disk, the lights it shows are right to show at once (peers may add or serve calls).
+    this.lampsSynced = restored !== undefined;
+    this.durableHall = this.hall.map(([u, d]) => [u, d]);
+    this.durableCab = [...this.ownCab()];
+    this.persistRequested = JSON.stringify(this.persistedState());
   }
 
   /** Handles one event; returns the effects to execute, in order. */
   handle(event: ControllerEvent): ControllerEffect[] {
     const now = event.now;
     this.lastNow = now;
+    this.startedAt ??= now;
+    if (
+      !this.lampsSynced &&
+      (event.type === 'peerMessage' || now - this.startedAt >= this.options.peerTimeoutMs)
+    )
+      this.lampsSynced = true;
     const out: ControllerEffect[] = [];
     let viewChanged = false;
     switch (event.type) {
@@ -162,7 +193,7 @@ export class Controller {
         viewChanged = this.onButton(event.button, event.floor, out);
         break;
       case 'floorSensor':
-        this.runElevator({ type: 'floorSensor', floor: event.floor, now }, out);
+        viewChanged = this.runElevator({ type: 'floorSensor', floor: event.floor, now }, out);
         break;
       case 'obstruction':
         this.runElevator({ type: 'obstruction', active: event.active, now }, out);
@@ -177,20 +208,24 @@ export class Controller {
         this.elevatorConnected = event.connected;
         break;
       case 'tick':
-        this.runElevator({ type: 'tick', now }, out);
-        viewChanged = this.checkPeers(now, out);
+        viewChanged = this.runElevator({ type: 'tick', now }, out);
+        viewChanged = this.checkPeers(now, out) || viewChanged;
         break;
       case 'peerMessage':
         viewChanged = this.onPeerMessage(event.from, event.body, now, out);
         break;
       case 'persisted':
-        this.persisted = event.state;
+        this.durableHall = event.state.hall.map(([u, d]) => [
+          registerFromWire(u),
+          registerFromWire(d),
+        ]);
+        this.durableCab = event.state.cab.map(registerFromWire);
         break;
     }
     viewChanged = this.advanceCalls(out) || viewChanged;
-    this.updateRequests(now, out);
-    this.emitLamps(out);
-    this.emitPersist(out);
+    const served = this.updateRequests(now, out);
+    if (this.lampsSynced) this.emitLamps(out);
+    if (viewChanged || served) this.emitPersist(out);
     this.emitAvailability(now, out);
     if (viewChanged) out.push({ type: 'broadcastNow' });
     return out;
@@ -198,23 +233,12 @@ export class Controller {
 
   /** The body of the next broadcast: this node's whole view. */
   message(): WorldMessage {
-    const seen: WorldMessage['seen'] = [];
-    this.hall.forEach(([up, down], f) => {
-      if (up.c % 3 === 1) seen.push([0, f, [...up.seen]]);
-      if (down.c % 3 === 1) seen.push([1, f, [...down.seen]]);
-    });
-    const cab: Record<string, number[]> = {};
-    for (const [owner, registers] of this.cab) {
-      cab[owner] = registers.map((r) => r.c);
-      registers.forEach((r, f) => {
-        if (r.c % 3 === 1) seen.push([owner, f, [...r.seen]]);
-      });
-    }
+    const cab: Record<string, WireRegister[]> = {};
+    for (const [owner, registers] of this.cab) cab[owner] = registers.map(registerToWire);
     return {
       floors: this.floors,
-      hall: this.hall.map(([u, d]) => [u.c, d.c]),
+      hall: this.hall.map(([u, d]) => [registerToWire(u), registerToWire(d)]),
       cab,
-      seen,
       elevator: this.report(this.lastNow),
       alive: this.alivePeers(),
     };
@@ -223,10 +247,12 @@ export class Controller {
   /** The next virtual time at which a `tick` may change something (for simulations). */
   nextDeadline(): number | null {
     const times: number[] = [];
-    const fsmDeadline = nextDeadline(this.fsm);
+    const fsmDeadline = nextDeadline(this.fsm, this.lastNow);
     if (fsmDeadline !== null) times.push(fsmDeadline);
     for (const p of this.peers.values())
       if (p.alive) times.push(p.lastHeard + this.options.peerTimeoutMs);
+    if (!this.lampsSynced && this.startedAt !== null)
+      times.push(this.startedAt + this.options.peerTimeoutMs);
     return times.length === 0 ? null : Math.min(...times);
   }
 
@@ -238,12 +264,12 @@ export class Controller {
 
   /** Hall lights as this node shows them. */
   hallLights(): HallMatrix {
-    return this.hall.map(([u, d]) => [phaseOf(u) === 'confirmed', phaseOf(d) === 'confirmed']);
+    return this.hall.map(([u, d]) => [isLit(u), isLit(d)]);
   }
 
   /** This node's own cab lights. */
   cabLights(): boolean[] {
-    return this.ownCab().map((r) => phaseOf(r) === 'confirmed');
+    return this.ownCab().map((r) => isLit(r));
   }
 
   /** The register of a hall call or of an elevator's cab call, as this node holds it. */
@@ -289,7 +315,19 @@ export class Controller {
   private onButton(button: ButtonType, floor: number, out: ControllerEffect[]): boolean {
     if (floor < 0 || floor >= this.floors) return false;
     out.push({ type: 'log', event: 'callPressed', kind: button, floor });
-    this.pendingPresses.add(`${button}:${floor}`);
+    const reg = this.readRegister(button, floor);
+    if (phaseOf(reg) !== 'none') return false; // a live call absorbs the press
+    const alone = this.alivePeers().length === 1;
+    if (
+      button !== 'cab' &&
+      alone &&
+      this.peers.size > 0 &&
+      this.options.aloneHallCalls === 'refuse'
+    ) {
+      out.push({ type: 'log', event: 'hallCallRefused', floor, reason: 'alone' });
+      return false;
+    }
+    this.writeRegister(button, floor, pressRegister(reg, this.id, this.options.epoch));
     return true;
   }
 
@@ -305,23 +343,16 @@ export class Controller {
       out.push({ type: 'log', event: 'peerJoined', peer: from });
     this.peers.set(from, { lastHeard: now, report: body.elevator, alive: true });
 
-    const witnesses = new Map<string, string[]>();
-    for (const [kind, floor, ids] of body.seen) witnesses.set(`${kind}:${floor}`, ids);
-    const theirs = (kind: string | number, floor: number, c: number): CallRegister => ({
-      c,
-      seen: witnesses.get(`${kind}:${floor}`) ?? [],
-    });
-
     let changed = false;
     body.hall.forEach(([up, down], f) => {
       const pair = this.hall[f];
       if (pair === undefined) return;
-      const nu = mergeRegister(pair[0], theirs(0, f, up), this.id);
-      const nd = mergeRegister(pair[1], theirs(1, f, down), this.id);
+      const nu = this.mergeWire(pair[0], up);
+      const nd = this.mergeWire(pair[1], down);
       if (nu !== pair[0] || nd !== pair[1]) changed = true;
       this.hall[f] = [nu, nd];
     });
-    for (const [owner, counters] of Object.entries(body.cab)) {
+    for (const [owner, wires] of Object.entries(body.cab)) {
       let registers = this.cab.get(owner);
       if (registers === undefined) {
         registers = Array.from({ length: this.floors }, () => EMPTY_REGISTER);
@@ -329,8 +360,10 @@ export class Controller {
         changed = true;
       }
       for (let f = 0; f < this.floors; f++) {
+        const wire = wires[f];
+        if (wire === undefined || wire.length === 0) continue;
         const mine = registers[f] ?? EMPTY_REGISTER;
-        const merged = mergeRegister(mine, theirs(owner, f, counters[f] ?? 0), this.id);
+        const merged = this.mergeWire(mine, wire);
         if (merged !== mine) {
           registers[f] = merged;
           changed = true;
@@ -338,6 +371,11 @@ export class Controller {
       }
     }
     return changed;
+  }
+
+  private mergeWire(mine: CallRegister, wire: WireRegister): CallRegister {
+    if (wireAddsNothing(mine, wire, this.id)) return mine;
+    return mergeRegister(mine, registerFromWire(wire), this.id);
   }
 
   private checkPeers(now: number, out: ControllerEffect[]): boolean {
@@ -352,54 +390,39 @@ export class Controller {
     return changed;
   }
 
-  /** Presses become unconfirmed calls; unconfirmed calls become confirmed once safely stored. */
+  /** Pending calls become confirmed once stored where a single failure cannot lose them. */
   private advanceCalls(out: ControllerEffect[]): boolean {
     let changed = false;
     const alive = this.alivePeers();
     const alone = alive.length === 1;
-    const knowsOthers = this.peers.size > 0;
-
-    for (const key of [...this.pendingPresses]) {
-      const [button, floorText] = key.split(':') as [ButtonType, string];
-      const floor = Number(floorText);
-      const reg = this.readRegister(button, floor);
-      const phase = phaseOf(reg);
-      if (phase === 'confirmed') {
-        this.pendingPresses.delete(key);
-      } else if (phase === 'none') {
-        if (button !== 'cab' && alone && knowsOthers && this.options.aloneHallCalls === 'refuse') {
-          this.pendingPresses.delete(key);
-          out.push({ type: 'log', event: 'hallCallRefused', floor, reason: 'alone' });
-          continue;
-        }
-        this.writeRegister(button, floor, pressRegister(reg, this.id));
-        changed = true;
-      }
-    }
+    const mayTakeHallAlone = this.peers.size === 0 || this.options.aloneHallCalls === 'accept';
 
     this.hall.forEach((pair, f) => {
-      pair.forEach((reg, d) => {
-        if (reg.c % 3 !== 1) return;
-        const ok = alone
-          ? (!knowsOthers || this.options.aloneHallCalls === 'accept') &&
-            (this.persisted.hall[f]?.[d] ?? 0) >= reg.c
-          : seenByAll(reg, alive);
-        if (!ok) return;
-        pair[d] = confirmRegister(reg);
-        changed = true;
-        const kind = HALL_BUTTONS[d] ?? 'hallUp';
-        out.push({ type: 'log', event: 'callConfirmed', kind, floor: f });
+      ([0, 1] as const).forEach((d) => {
+        for (const origin of pendingOrigins(pair[d])) {
+          // With peers: every alive peer holds it. Alone: it is on our disk.
+          const ok = alone
+            ? mayTakeHallAlone && coversInstance(this.durableHall[f]?.[d], pair[d], origin)
+            : seenByAll(pair[d], origin, alive);
+          if (!ok) continue;
+          const wasLit = isLit(pair[d]);
+          pair[d] = confirmRegister(pair[d], origin);
+          changed = true;
+          if (!wasLit)
+            out.push({ type: 'log', event: 'callConfirmed', kind: HALL_BUTTONS[d], floor: f });
+        }
       });
     });
 
     // Own cab calls: durable on our disk, and held by at least one other alive peer when we have one.
     const own = this.ownCab();
     own.forEach((reg, f) => {
-      if (reg.c % 3 !== 1) return;
-      const durable = (this.persisted.cab[f] ?? 0) >= reg.c;
-      const replicated = alone || reg.seen.some((id) => id !== this.id && alive.includes(id));
+      if (!pendingOrigins(reg).includes(this.id)) return;
+      const durable = coversInstance(this.durableCab[f], reg, this.id);
+      const holders = reg[this.id]?.seen ?? [];
+      const replicated = alone || holders.some((id) => id !== this.id && alive.includes(id));
       if (!durable || !replicated) return;
-      own[f] = confirmRegister(reg);
+      own[f] = confirmRegister(reg, this.id);
       changed = true;
       out.push({ type: 'log', event: 'callConfirmed', kind: 'cab', floor: f, owner: this.id });
     });
@@ -420,10 +443,10 @@ export class Controller {
     }
   }
 
-  private runElevator(event: ElevatorEvent, out: ControllerEffect[]): void {
+  private runElevator(event: ElevatorEvent, out: ControllerEffect[]): boolean {
     const [next, effects] = elevatorStep(this.fsm, event);
     this.fsm = next;
-    this.applyElevatorEffects(effects, out);
+    return this.applyElevatorEffects(effects, out);
   }
 
   private applyElevatorEffects(effects: ElevatorEffect[], out: ControllerEffect[]): boolean {
@@ -451,7 +474,8 @@ export class Controller {
   }
 
   /** Recomputes the assignment and hands this car its requests, until the car has nothing new to clear. */
-  private updateRequests(now: number, out: ControllerEffect[]): void {
+  private updateRequests(now: number, out: ControllerEffect[]): boolean {
+    let servedAny = false;
     for (let round = 0; round < 4; round++) {
       this.recomputeAssignment(now, out);
       const mine = this.assignment[this.id];
@@ -459,20 +483,19 @@ export class Controller {
       const requests: RequestMatrix = Array.from({ length: this.floors }, (_, f) => [
         mine?.[f]?.[0] ?? false,
         mine?.[f]?.[1] ?? false,
-        phaseOf(own[f] ?? EMPTY_REGISTER) === 'confirmed',
+        isLit(own[f] ?? EMPTY_REGISTER),
       ]);
-      if (sameRequests(requests, this.fsm.requests)) return;
+      if (sameRequests(requests, this.fsm.requests)) break;
       const [next, effects] = elevatorStep(this.fsm, { type: 'requests', requests, now });
       this.fsm = next;
-      if (!this.applyElevatorEffects(effects, out)) return;
+      if (!this.applyElevatorEffects(effects, out)) break;
+      servedAny = true;
     }
+    return servedAny;
   }
 
   private recomputeAssignment(now: number, out: ControllerEffect[]): void {
-    const hallRequests: HallMatrix = this.hall.map(([u, d]) => [
-      phaseOf(u) === 'confirmed',
-      phaseOf(d) === 'confirmed',
-    ]);
+    const hallRequests: HallMatrix = this.hall.map(([u, d]) => [isLit(u), isLit(d)]);
     const candidates: { id: string; report: ElevatorReport }[] = [
       { id: this.id, report: this.report(now) },
     ];
@@ -488,17 +511,23 @@ export class Controller {
         behaviour: report.behaviour === 'init' ? 'moving' : report.behaviour,
         floor: report.floor ?? 0,
         direction: report.behaviour === 'init' ? 'down' : report.direction,
-        cabRequests: Array.from(
-          { length: this.floors },
-          (_, f) => phaseOf(cab[f] ?? EMPTY_REGISTER) === 'confirmed',
-        ),
+        cabRequests: Array.from({ length: this.floors }, (_, f) => isLit(cab[f] ?? EMPTY_REGISTER)),
       };
     }
     const input: AssignmentInput = { hallRequests, states };
-    const key = JSON.stringify(input);
+    const anyCall = hallRequests.some(([u, d]) => u || d);
+    // The assigner runs only when its input changed; the key is built by hand because this runs on
+    // every event.
+    let key = anyCall ? '' : '-';
+    if (anyCall) {
+      for (const [u, d] of hallRequests) key += (u ? 'U' : 'u') + (d ? 'D' : 'd');
+      for (const [id, st] of Object.entries(states)) {
+        key += `|${id}:${st.behaviour}:${st.floor}:${st.direction}:`;
+        for (const c of st.cabRequests) key += c ? '1' : '0';
+      }
+    }
     if (key === this.assignmentKey) return;
     this.assignmentKey = key;
-    const anyCall = hallRequests.some(([u, d]) => u || d);
     const next = anyCall && chosen.length > 0 ? this.options.assign(input) : {};
     this.logReassignments(this.assignment, next, out);
     this.assignment = next;
@@ -540,22 +569,26 @@ export class Controller {
     const own = this.ownCab();
     for (let f = 0; f < this.floors; f++) {
       const pair = this.hall[f];
-      if (f < this.floors - 1)
-        want('hallUp', f, phaseOf(pair?.[0] ?? EMPTY_REGISTER) === 'confirmed');
-      if (f > 0) want('hallDown', f, phaseOf(pair?.[1] ?? EMPTY_REGISTER) === 'confirmed');
-      want('cab', f, phaseOf(own[f] ?? EMPTY_REGISTER) === 'confirmed');
+      if (f < this.floors - 1) want('hallUp', f, isLit(pair?.[0] ?? EMPTY_REGISTER));
+      if (f > 0) want('hallDown', f, isLit(pair?.[1] ?? EMPTY_REGISTER));
+      want('cab', f, isLit(own[f] ?? EMPTY_REGISTER));
     }
   }
 
   private emitPersist(out: ControllerEffect[]): void {
-    const state: PersistedState = {
-      cab: this.ownCab().map((r) => r.c),
-      hall: this.hall.map(([u, d]) => [u.c, d.c]),
-    };
+    const state = this.persistedState();
     const key = JSON.stringify(state);
     if (key === this.persistRequested) return;
     this.persistRequested = key;
     out.push({ type: 'persist', state });
+  }
+
+  private persistedState(): PersistedState {
+    return {
+      epoch: this.options.epoch,
+      cab: this.ownCab().map(registerToWire),
+      hall: this.hall.map(([u, d]) => [registerToWire(u), registerToWire(d)]),
+    };
   }
 
   private emitAvailability(now: number, out: ControllerEffect[]): void {
@@ -572,10 +605,6 @@ export class Controller {
       if (this.fsm.floor !== null) out.push({ type: 'log', event: 'outOfService', reason });
     }
   }
-}
-
-function registerFromCounter(c: number, self: string): CallRegister {
-  return { c, seen: c % 3 === 1 ? [self] : [] };
 }
 
 function sameRequests(a: RequestMatrix, b: RequestMatrix): boolean {

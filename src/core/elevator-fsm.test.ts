@@ -119,7 +119,8 @@ describe('elevator FSM: requirements §4 (the door)', () => {
     expect(isAvailable(car.state, 5099)).toBe(true);
     car.tick(5100);
     expect(isAvailable(car.state, 5100)).toBe(false);
-    expect(nextDeadline(car.state)).toBe(5100);
+    expect(nextDeadline(car.state, 5000)).toBe(5100);
+    expect(nextDeadline(car.state, 5100)).toBe(null);
     car.at(20_000).obstruction(false);
     expect(isAvailable(car.state, 20_000)).toBe(true);
   });

@@ -109,13 +109,20 @@ export function isAvailable(state: ElevatorState, now: number): boolean {
   return state.floor !== null && !state.motorFailed && !isObstructedTooLong(state, now);
 }
 
-/** The next time at which a `tick` can change anything, for virtual-time schedulers. */
-export function nextDeadline(state: ElevatorState): number | null {
+/**
+ * The next time at which a `tick` can change anything, for virtual-time schedulers. A deadline at
+ * or before `now` is due; the obstruction bound is reported only until it has passed (crossing it
+ * changes availability, which every later event sees).
+ */
+export function nextDeadline(state: ElevatorState, now: number): number | null {
   const times: number[] = [];
   if (state.doorClosesAt !== null && !state.obstruction) times.push(state.doorClosesAt);
   if (state.motorDeadline !== null) times.push(state.motorDeadline);
-  if (state.obstructedSince !== null)
-    times.push(state.obstructedSince + state.config.obstructionTimeoutMs);
+  const obstructionBound =
+    state.obstructedSince === null
+      ? null
+      : state.obstructedSince + state.config.obstructionTimeoutMs;
+  if (obstructionBound !== null && obstructionBound > now) times.push(obstructionBound);
   return times.length === 0 ? null : Math.min(...times);
 }
 

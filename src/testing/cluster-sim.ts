@@ -7,10 +7,21 @@
  * motor power loss, obstruction. Observers (the invariant checker) see every lamp change, every
  * served call and the cars' motion.
  */
-import { Controller, type AssignFn, type ControllerEffect, type PersistedState } from '../core/controller.js';
+import {
+  Controller,
+  type AssignFn,
+  type ControllerEffect,
+  type PersistedState,
+} from '../core/controller.js';
 import type { ElevatorConfig } from '../core/elevator-fsm.js';
 import type { ButtonType } from '../core/types.js';
-import { PeerEnvelopeCodec, makeIncarnation } from '../protocol/peer-envelope.js';
+import {
+  ReplayTracker,
+  decodeEnvelope,
+  encodeEnvelope,
+  makeIncarnation,
+  type EnvelopeDecodeResult,
+} from '../protocol/peer-envelope.js';
 import { worldMessageSchema, type WorldMessage } from '../protocol/world-message.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import { LossyBus, type LossyBusEndpoint } from './lossy-bus.js';
@@ -64,7 +75,9 @@ export class SimNode {
   readonly id: string;
   readonly car: CarPhysics;
   controller: Controller | null = null;
-  codec: PeerEnvelopeCodec<typeof worldMessageSchema> | null = null;
+  incarnation = 0;
+  seq = 0;
+  replay = new ReplayTracker();
   disk: PersistedState | undefined;
   readonly endpoint: LossyBusEndpoint;
   /** Lamps of the elevator panel, as the elevator server holds them (they outlive a crash). */
@@ -103,7 +116,9 @@ export class ClusterSim {
   now = 0;
   private readonly options: ClusterOptions;
   private readonly observers: ((o: ClusterObservation) => void)[] = [];
-  private readonly decoded = new WeakMap<Uint8Array, unknown>();
+  private readonly stepListeners: (() => void)[] = [];
+  /** Each datagram is decoded once for all its receivers (decoding is stateless). */
+  private readonly decoded = new WeakMap<Uint8Array, EnvelopeDecodeResult<WorldMessage>>();
 
   constructor(options: ClusterOptions) {
     this.options = options;
@@ -123,7 +138,10 @@ export class ClusterSim {
         floors: this.floors,
         travelMs: this.timings.travelMs,
         passingMs: this.timings.passingMs,
-        start: startBetween === null ? { floor: this.random.int(this.floors) } : { between: startBetween },
+        start:
+          startBetween === null
+            ? { floor: this.random.int(this.floors) }
+            : { between: startBetween },
       });
       const endpoint = this.bus.endpoint(id);
       const node = new SimNode(id, car, endpoint, this.now);
@@ -136,6 +154,11 @@ export class ClusterSim {
 
   observe(listener: (o: ClusterObservation) => void): void {
     this.observers.push(listener);
+  }
+
+  /** Called after every instant the scheduler processed, to check invariants on the whole building. */
+  afterEachStep(listener: () => void): void {
+    this.stepListeners.push(listener);
   }
 
   node(id: string): SimNode {
@@ -157,7 +180,6 @@ export class ClusterSim {
     const node = this.node(id);
     if (!node.alive) return;
     node.controller = null;
-    node.codec = null;
     if (opts.loseDisk === true) node.disk = undefined;
     // The elevator server stops the motor when its client goes away.
     node.car.setMotor('stop', this.now);
@@ -233,6 +255,7 @@ export class ClusterSim {
       if (n.broadcastSoon || n.nextBroadcastAt <= this.now) this.broadcast(n);
     }
     this.bus.runUntil(this.now);
+    for (const l of this.stepListeners) l();
   }
 
   private boot(node: SimNode): void {
@@ -252,17 +275,23 @@ export class ClusterSim {
         peerTimeoutMs: timings.peerTimeoutMs,
         aloneHallCalls: this.options.aloneHallCalls ?? 'accept',
         assign: this.options.assign,
+        // Every run numbers its calls above the last run's epoch and above anything older.
+        epoch: Math.max(Math.floor(this.now), (node.disk?.epoch ?? -1) + 1),
       },
       node.disk,
     );
-    node.codec = new PeerEnvelopeCodec({
-      selfId: node.id,
-      incarnation: makeIncarnation(this.now + 1, node.incarnations),
-      bodySchema: worldMessageSchema,
-    });
+    node.incarnation = makeIncarnation(this.now + 1, node.incarnations);
+    node.seq = 0;
+    node.replay = new ReplayTracker();
     void node.endpoint.start();
     node.nextBroadcastAt = this.now + this.random.int(timings.broadcastIntervalMs);
     if (node.incarnations > 1) this.emit({ kind: 'restart', at: this.now, node: node.id });
+    // A new process's driver writes its outputs on connecting: the door lamp goes off (the new
+    // state machine starts with the door closed). Button lamps wait for the controller.
+    if (node.doorLamp) {
+      node.doorLamp = false;
+      this.emit({ kind: 'door', at: this.now, node: node.id, open: false });
+    }
     // What the driver reports on connecting: the sensor and the switches.
     node.sensor = node.car.floorSensor(this.now);
     this.handle(node, { type: 'floorSensor', floor: node.sensor, now: this.now });
@@ -270,22 +299,26 @@ export class ClusterSim {
   }
 
   private broadcast(node: SimNode): void {
-    if (node.controller === null || node.codec === null) return;
+    if (node.controller === null) return;
     node.broadcastSoon = false;
     node.nextBroadcastAt = this.now + this.timings.broadcastIntervalMs;
-    node.endpoint.broadcast(node.codec.encode(node.controller.message()));
+    node.seq += 1;
+    const envelope = { from: node.id, incarnation: node.incarnation, seq: node.seq };
+    node.endpoint.broadcast(encodeEnvelope({ ...envelope, body: node.controller.message() }));
   }
 
   private deliver(node: SimNode, datagram: Uint8Array): void {
-    if (node.codec === null) return;
-    const result = node.codec.decode(datagram);
-    if (!result.ok) return;
-    this.handle(node, {
-      type: 'peerMessage',
-      from: result.envelope.from,
-      body: result.envelope.body as WorldMessage,
-      now: this.now,
-    });
+    if (node.controller === null) return;
+    let result = this.decoded.get(datagram);
+    if (result === undefined) {
+      result = decodeEnvelope(datagram, { bodySchema: worldMessageSchema });
+      this.decoded.set(datagram, result);
+    }
+    if (!result.ok)
+      throw new Error(`the simulation produced an undecodable datagram: ${result.message}`);
+    const { from, incarnation, seq, body } = result.envelope;
+    if (from === node.id || node.replay.check(from, incarnation, seq) !== 'ok') return;
+    this.handle(node, { type: 'peerMessage', from, body, now: this.now });
   }
 
   private handle(node: SimNode, event: Parameters<Controller['handle']>[0]): void {
@@ -313,23 +346,39 @@ export class ClusterSim {
           const key = `${e.button}:${e.floor}`;
           if ((node.lamps.get(key) ?? false) !== e.on) {
             node.lamps.set(key, e.on);
-            this.emit({ kind: 'lamp', at: this.now, node: node.id, button: e.button, floor: e.floor, on: e.on });
+            this.emit({
+              kind: 'lamp',
+              at: this.now,
+              node: node.id,
+              button: e.button,
+              floor: e.floor,
+              on: e.on,
+            });
           }
           break;
         }
         case 'persist':
           node.disk = structuredClone(e.state);
           if (node.controller !== null) {
-            this.execute(node, node.controller.handle({ type: 'persisted', state: e.state, now: this.now }));
+            this.execute(
+              node,
+              node.controller.handle({ type: 'persisted', state: e.state, now: this.now }),
+            );
           }
           break;
         case 'broadcastNow':
           node.broadcastSoon = true;
           break;
         case 'log':
-          if (e.event === 'peerLost') node.codec?.forgetSender(e.peer);
+          if (e.event === 'peerLost') node.replay.forget(e.peer);
           if (e.event === 'callServed')
-            this.emit({ kind: 'served', at: this.now, node: node.id, button: e.kind, floor: e.floor });
+            this.emit({
+              kind: 'served',
+              at: this.now,
+              node: node.id,
+              button: e.kind,
+              floor: e.floor,
+            });
           break;
       }
     }
