@@ -151,6 +151,7 @@ export async function startControlServer(
       });
       let id = 0;
       const send = (data: unknown): void => {
+        if (res.writableEnded || res.destroyed) return;
         res.write(`id: ${id++}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       send({ t: sim.now(), change: { type: 'initial' }, state: sim.state() });

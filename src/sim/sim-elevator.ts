@@ -247,10 +247,12 @@ export class SimElevator {
   /** Holds or releases a button (the reference's uppercase keys). Throws {@link SimInputError}. */
   setButtonHeld(button: ButtonType, floor: number, held: boolean): void {
     this.checkButton(button, floor);
+    this.catchUp();
     const row = this.held[floor];
     if (!row || row[buttonIndex(button)] === held) return;
     row[buttonIndex(button)] = held;
-    this.emit(this.opts.now(), { type: 'buttonHeld', button, floor, held }, this.state());
+    const now = this.opts.now();
+    this.emit(now, { type: 'buttonHeld', button, floor, held }, this.snapshot(now));
   }
 
   /** Whether a button is held. */

@@ -217,7 +217,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
     socket.on('error', (err) => log.debug({ client: client.id, err: err.message }, 'socket error'));
     socket.on('close', () => drop(client));
-    socket.on('end', () => socket.end());
   });
 
   await new Promise<void>((resolve, reject) => {
