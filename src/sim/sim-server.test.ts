@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ElevatorCommand } from '../protocol/elevator-frames.js';
 import { encodeCommand } from '../protocol/elevator-frames.js';
-import type { Simulator, SimulatorOptions } from './sim-server.js';
+import type { SimState, Simulator, SimulatorOptions } from './sim-server.js';
 import { SimConfigError, startSimulator } from './sim-server.js';
 
 /** Fast physics: one floor in 125 ms. */
@@ -62,6 +62,27 @@ async function waitFor(cond: () => boolean, timeoutMs = 2000, what = 'condition'
   }
 }
 
+/**
+ * Resolves once the simulator's state satisfies `pred`, now or at any later change event: events
+ * carry every car transition, so a transient state (a floor passed in 25 ms) is never missed the
+ * way polling could miss it on a loaded machine.
+ */
+function reached(s: Simulator, pred: (st: SimState) => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pred(s.state())) return resolve();
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, 5000);
+    const off = s.onChange((e) => {
+      if (!pred(e.state)) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let sims: Simulator[] = [];
@@ -103,7 +124,7 @@ describe('startSimulator over TCP', () => {
     }
     c.send({ type: 'motor', dir: 'stop' });
     expect(seenBetween).toBe(true);
-    await waitFor(() => s.state().car.motor === 'stop');
+    await reached(s, (st) => st.car.motor === 'stop', 'car.motor === stop');
     await sleep(120); // longer than the passing time: it stays
     expect(await c.floor()).toBe(2);
     expect(floors).toEqual([1, null, 2, 2]); // motor change at 1, leave 1, arrive 2, motor stop
@@ -152,9 +173,9 @@ describe('startSimulator over TCP', () => {
     const s = await sim();
     const c = await client(s);
     c.send({ type: 'motor', dir: 'up' });
-    await waitFor(() => s.state().car.motor === 'up');
+    await reached(s, (st) => st.car.motor === 'up', 'car.motor === up');
     await c.close();
-    await waitFor(() => s.state().car.motor === 'stop');
+    await reached(s, (st) => st.car.motor === 'stop', 'car.motor === stop');
     const pos = s.state().car;
     await sleep(150); // more than a floor's travel: the car did not move on
     expect(s.state().car).toEqual(pos);
@@ -180,7 +201,7 @@ describe('startSimulator over TCP', () => {
     // cmd 0 while moving is refused (the reference would hang), the car keeps going.
     c.send({ type: 'motor', dir: 'up' }, { type: 'reload' });
     expect(await c.floor()).toBe(1);
-    await waitFor(() => s.state().car.floor === 2, 2000, 'car at 2');
+    await reached(s, (st) => st.car.floor === 2, 'car at 2');
     expect(s.state().car.motor).toBe('up');
   });
 
@@ -188,9 +209,9 @@ describe('startSimulator over TCP', () => {
     const s = await sim({ startFloor: 0 });
     const c = await client(s);
     c.send({ type: 'motor', dir: 'up' });
-    await waitFor(() => s.state().car.floor === 1);
+    await reached(s, (st) => st.car.floor === 1, 'car.floor === 1');
     c.send({ type: 'motor', dir: 'stop' }, { type: 'reload' });
-    await waitFor(() => s.state().car.floor === 0);
+    await reached(s, (st) => st.car.floor === 0, 'car.floor === 0');
     expect(s.state().car).toMatchObject({ floor: 0, lastFloor: 0, motor: 'stop' });
   });
 
@@ -206,7 +227,7 @@ describe('startSimulator over TCP', () => {
       { type: 'doorLamp', on: true },
       { type: 'stopLamp', on: true },
     );
-    await waitFor(() => s.state().lamps.stop);
+    await reached(s, (st) => st.lamps.stop, 'lamps.stop');
     expect(s.state().lamps).toEqual({
       hall: [
         [true, false],
@@ -242,24 +263,24 @@ describe('startSimulator over TCP', () => {
     const c = await client(s);
     s.setMotorPower(false);
     c.send({ type: 'motor', dir: 'up' });
-    await waitFor(() => s.state().car.motor === 'up');
+    await reached(s, (st) => st.car.motor === 'up', 'car.motor === up');
     await sleep(200);
     expect(await c.floor()).toBe(1); // did not move
     s.setMotorPower(true); // no new write from the controller
-    await waitFor(() => s.state().car.floor === 2, 2000, 'car at 2 after power returns');
+    await reached(s, (st) => st.car.floor === 2, 'car at 2 after power returns');
   });
 
   it('out of bounds past the top ignores the motor until brought back', async () => {
     const s = await sim({ startFloor: 3 });
     const c = await client(s);
     c.send({ type: 'motor', dir: 'up' });
-    await waitFor(() => s.state().car.outOfBounds);
+    await reached(s, (st) => st.car.outOfBounds, 'car.outOfBounds');
     c.send({ type: 'motor', dir: 'down' });
     await sleep(200);
     expect(await c.floor()).toBe(null);
     expect(s.bringBack()).toBe(true);
     expect(await c.floor()).toBe(3);
-    await waitFor(() => s.state().car.floor === 2, 2000, 'car back down at 2');
+    await reached(s, (st) => st.car.floor === 2, 'car back down at 2');
   });
 
   it('random start is reproducible from the seed and may be between floors', async () => {
@@ -278,7 +299,7 @@ describe('startSimulator over TCP', () => {
     const c = await client(s);
     expect(await c.floor()).toBe(11);
     c.send([3, 11, 0, 0]);
-    await waitFor(() => s.state().lamps.floorIndicator === 11);
+    await reached(s, (st) => st.lamps.floorIndicator === 11, 'lamps.floorIndicator === 11');
     await expect(startSimulator({ port: 0, floors: 1 })).rejects.toThrow(SimConfigError);
     await expect(startSimulator({ port: 0, startFloor: 4 })).rejects.toThrow(/start floor/);
     await expect(startSimulator({ port: 0, travelMs: 0 })).rejects.toThrow(/travelMs/);
