@@ -234,6 +234,13 @@ export function startTerminalView(
     }
     draw();
   };
+  // A resized terminal may have scrolled or wrapped the old screen: clear and draw it all again.
+  const onResize = (): void => {
+    last = '';
+    output.write('\x1b[H\x1b[J');
+    draw();
+  };
+  output.on('resize', onResize);
   input.setRawMode(true);
   input.resume();
   input.on('data', onKey);
@@ -246,6 +253,7 @@ export function startTerminalView(
       off();
       clearInterval(interval);
       input.off('data', onKey);
+      output.off('resize', onResize);
       input.setRawMode(false);
       input.pause();
       output.write('\x1b[?25h\x1b[?1049l');

@@ -168,5 +168,7 @@ async function runSim(opts: SimCliOptions): Promise<void> {
       { input: process.stdin, output: process.stdout },
       { onExit: () => shutdown('ctrl-c'), log: () => recent },
     );
+    // Whatever ends the process (even a crash), give the user their terminal back.
+    process.once('exit', () => view?.stop());
   }
 }
