@@ -18,4 +18,5 @@ program
   });
 
 (await import('./commands/assign.js')).register(program);
+(await import('./commands/sim.js')).register(program);
 await program.parseAsync(process.argv);
