@@ -6,6 +6,8 @@
  */
 import { BUTTON_TYPES, type ButtonType, type Direction } from '../core/types.js';
 
+export { buttonExists } from '../protocol/elevator-frames.js';
+
 /** Stable codes of {@link ElevatorIoArgumentError}. */
 export type ElevatorIoArgumentErrorCode =
   'INVALID_FLOOR' | 'INVALID_BUTTON' | 'INVALID_DIRECTION' | 'INVALID_VALUE' | 'NONEXISTENT_BUTTON';
@@ -91,11 +93,4 @@ export function checkBoolean(value: unknown, what: string): boolean {
     );
   }
   return value;
-}
-
-/** Whether the button exists: there is no hall-up button at the top, no hall-down at the bottom. */
-export function buttonExists(button: ButtonType, floor: number, floors: number): boolean {
-  if (button === 'hallUp') return floor < floors - 1;
-  if (button === 'hallDown') return floor > 0;
-  return true;
 }

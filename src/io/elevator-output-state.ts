@@ -17,14 +17,13 @@ import {
   checkFloor,
   checkFloorCount,
 } from './elevator-io-validation.js';
+import type { ElevatorCommand } from '../protocol/elevator-frames.js';
 
-/** One write command of the elevator server protocol, as data. Arguments are already validated. */
-export type OutputCommand =
-  | { type: 'motor'; dir: Direction }
-  | { type: 'buttonLamp'; button: ButtonType; floor: number; on: boolean }
-  | { type: 'floorIndicator'; floor: number }
-  | { type: 'doorLamp'; on: boolean }
-  | { type: 'stopLamp'; on: boolean };
+/** One output (write) command of the elevator server protocol, as data. */
+export type OutputCommand = Extract<
+  ElevatorCommand,
+  { type: 'motor' | 'buttonLamp' | 'floorIndicator' | 'doorLamp' | 'stopLamp' }
+>;
 
 /** A snapshot of every output, as desired by the controller or as seen by a server. */
 export interface ElevatorOutputs {

@@ -14,11 +14,18 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
-import { BUTTON_TYPES, type ButtonType, type Direction } from '../core/types.js';
+import { BUTTON_TYPES, buttonIndex, type ButtonType, type Direction } from '../core/types.js';
 import type { ElevatorInputEvent, ElevatorIo } from './elevator-io.js';
 import { ElevatorIoConfigError, buttonExists, checkFloorCount } from './elevator-io-validation.js';
 import { ElevatorOutputState, type OutputCommand } from './elevator-output-state.js';
-import { encodeOutputFrame, encodeReadFrame, type ReadRequest } from './elevator-wire.js';
+import {
+  FrameSplitter,
+  decodeReply,
+  encodeCommand,
+  isFrameError,
+  type ElevatorReadCommand,
+  type ElevatorReply,
+} from '../protocol/elevator-frames.js';
 
 /** Dependencies and tuning of a {@link TcpElevatorDriver}. */
 export interface TcpElevatorDriverOptions {
@@ -63,7 +70,7 @@ export interface TcpElevatorDriverStats {
 }
 
 interface PendingRead {
-  request: ReadRequest;
+  request: ElevatorReadCommand;
   sentAt: number;
 }
 
@@ -74,7 +81,9 @@ interface Link {
   open: boolean;
   /** The server has answered at least once on this link. */
   answered: boolean;
-  rx: Buffer;
+  rx: FrameSplitter;
+  /** A floor-out-of-range reply was logged on this link (logged once, not 100 times a second). */
+  warnedFloor: boolean;
   pending: PendingRead[];
   pollTimer: NodeJS.Timeout | undefined;
   connectTimer: NodeJS.Timeout | undefined;
@@ -110,7 +119,7 @@ export class TcpElevatorDriver implements ElevatorIo {
     replyTimeouts: 0,
   };
   /** The reads of one poll cycle, in request order (nonexistent buttons left out). */
-  readonly #cycle: ReadRequest[];
+  readonly #cycle: ElevatorReadCommand[];
 
   #started = false;
   #stopped = false;
@@ -147,11 +156,11 @@ export class TcpElevatorDriver implements ElevatorIo {
     for (let floor = 0; floor < this.floors; floor++) {
       for (const button of BUTTON_TYPES) {
         if (buttonExists(button, floor, this.floors)) {
-          this.#cycle.push({ type: 'button', button, floor });
+          this.#cycle.push({ type: 'readButton', button, floor });
         }
       }
     }
-    this.#cycle.push({ type: 'floorSensor' }, { type: 'stopButton' }, { type: 'obstruction' });
+    this.#cycle.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
   }
 
   get connected(): boolean {
@@ -248,7 +257,8 @@ export class TcpElevatorDriver implements ElevatorIo {
       socket,
       open: false,
       answered: false,
-      rx: Buffer.alloc(0),
+      rx: new FrameSplitter(),
+      warnedFloor: false,
       pending: [],
       pollTimer: undefined,
       connectTimer: undefined,
@@ -331,7 +341,7 @@ export class TcpElevatorDriver implements ElevatorIo {
 
   #writeOutput(link: Link, cmd: OutputCommand): void {
     this.#stats.writes++;
-    link.socket.write(encodeOutputFrame(cmd));
+    link.socket.write(encodeCommand(cmd, this.floors));
   }
 
   // --- polling and reading ---
@@ -351,24 +361,23 @@ export class TcpElevatorDriver implements ElevatorIo {
     for (const request of this.#cycle) {
       link.pending.push({ request, sentAt: now });
       this.#stats.reads++;
-      link.socket.write(encodeReadFrame(request));
+      link.socket.write(encodeCommand(request, this.floors));
     }
   }
 
   #onData(link: Link, chunk: Buffer): void {
     if (this.#link !== link) return;
-    link.rx = link.rx.length === 0 ? chunk : Buffer.concat([link.rx, chunk]);
-    let offset = 0;
-    while (link.rx.length - offset >= 4 && this.#link === link) {
-      const reply = link.rx.subarray(offset, offset + 4);
-      offset += 4;
+    // Replies may arrive split or several to a chunk; the splitter hands back whole frames only.
+    for (const frame of link.rx.push(chunk)) {
+      if (this.#link !== link) return;
       const pending = link.pending.shift();
       if (!pending) {
-        this.#lose(link, `unexpected reply ${hex(reply)} with no request outstanding`);
+        this.#lose(link, `unexpected reply ${hex(frame)} with no request outstanding`);
         return;
       }
-      if (reply[0] !== commandOf(pending.request)) {
-        this.#lose(link, `reply ${hex(reply)} does not match request ${pending.request.type}`);
+      const reply = decodeReply(frame);
+      if (isFrameError(reply) || reply.type !== pending.request.type) {
+        this.#lose(link, `reply ${hex(frame)} does not answer ${pending.request.type}`);
         return;
       }
       if (!link.answered) {
@@ -383,31 +392,31 @@ export class TcpElevatorDriver implements ElevatorIo {
       this.#handleReply(link, pending.request, reply);
       if (link.pending.length === 0) this.#stats.pollCycles++;
     }
-    link.rx = link.rx.subarray(offset);
   }
 
-  #handleReply(link: Link, request: ReadRequest, reply: Buffer): void {
-    const a = reply[1] ?? 0;
-    const b = reply[2] ?? 0;
-    switch (request.type) {
-      case 'button': {
+  #handleReply(link: Link, request: ElevatorReadCommand, reply: ElevatorReply): void {
+    switch (reply.type) {
+      case 'readButton': {
+        if (request.type !== 'readButton') return;
         const row = link.buttons[request.floor];
-        const i = BUTTON_TYPES.indexOf(request.button);
+        const i = buttonIndex(request.button);
         if (!row) return;
-        const pressed = a !== 0;
         const was = row[i];
-        row[i] = pressed;
-        if (pressed && !was) {
+        row[i] = reply.pressed;
+        if (reply.pressed && !was) {
           this.#emit({ type: 'button', button: request.button, floor: request.floor });
         }
         return;
       }
-      case 'floorSensor': {
-        let floor: number | null = a !== 0 ? b : null;
+      case 'readFloor': {
+        let floor = reply.floor;
         if (floor !== null && floor >= this.floors) {
-          // A server configured for more floors than we were: report it and treat it as unknown
-          // rather than passing an impossible floor on.
-          this.#log.warn({ floor, floors: this.#outputs.floors }, 'floor sensor out of range');
+          // A server configured for more floors than we were: say so once and treat the reading
+          // as "between floors" rather than passing an impossible floor on.
+          if (!link.warnedFloor) {
+            link.warnedFloor = true;
+            this.#log.warn({ floor, floors: this.floors }, 'floor sensor reading out of range');
+          }
           floor = null;
         }
         if (link.floor !== floor) {
@@ -416,19 +425,17 @@ export class TcpElevatorDriver implements ElevatorIo {
         }
         return;
       }
-      case 'stopButton': {
-        const pressed = a !== 0;
-        if (link.stopButton !== pressed) {
-          link.stopButton = pressed;
-          this.#emit({ type: 'stopButton', pressed });
+      case 'readStop': {
+        if (link.stopButton !== reply.pressed) {
+          link.stopButton = reply.pressed;
+          this.#emit({ type: 'stopButton', pressed: reply.pressed });
         }
         return;
       }
-      case 'obstruction': {
-        const active = a !== 0;
-        if (link.obstruction !== active) {
-          link.obstruction = active;
-          this.#emit({ type: 'obstruction', active });
+      case 'readObstruction': {
+        if (link.obstruction !== reply.active) {
+          link.obstruction = reply.active;
+          this.#emit({ type: 'obstruction', active: reply.active });
         }
         return;
       }
@@ -452,10 +459,6 @@ function positive(name: string, value: number): number {
     throw new ElevatorIoConfigError(`${name} must be a positive number, got ${value}`);
   }
   return value;
-}
-
-function commandOf(request: ReadRequest): number {
-  return encodeReadFrame(request)[0] ?? -1;
 }
 
 function hex(frame: Uint8Array): string {
