@@ -119,10 +119,7 @@ export function describeElevatorIoCompliance(
       await h.press('cab', 2);
       await waitEvent((e) => e.type === 'button', 'button event');
       await h.press('hallDown', TOP);
-      await waitEvent(
-        (e) => e.type === 'button' && e.button === 'hallDown',
-        'second button event',
-      );
+      await waitEvent((e) => e.type === 'button' && e.button === 'hallDown', 'second button event');
       await h.settle();
       expect(events.filter((e) => e.type === 'button')).toEqual([
         { type: 'button', button: 'cab', floor: 2 },
@@ -139,7 +136,9 @@ export function describeElevatorIoCompliance(
       await h.setObstruction(false);
       await h.setStopButton(false);
       await pollUntil(
-        () => count((e) => e.type === 'obstruction') === 3 && count((e) => e.type === 'stopButton') === 3,
+        () =>
+          count((e) => e.type === 'obstruction') === 3 &&
+          count((e) => e.type === 'stopButton') === 3,
         'obstruction off and stop released',
       );
       await h.settle();
@@ -269,7 +268,8 @@ export function describeElevatorIoCompliance(
       // Inputs are reported again after the reconnect.
       const after = (): ElevatorInputEvent[] => events.slice(eventsBefore);
       await pollUntil(
-        () => ['floor', 'obstruction', 'stopButton'].every((t) => after().some((e) => e.type === t)),
+        () =>
+          ['floor', 'obstruction', 'stopButton'].every((t) => after().some((e) => e.type === t)),
         'inputs re-reported after reconnect',
       );
       expect(after()[0]).toEqual({ type: 'connection', connected: true });

@@ -116,7 +116,8 @@ export async function startScriptedElevatorServer(
         outputs.motor = 'stop';
         hung = false;
         const next = queue[0];
-        if (next) for (const chunk of next.backlog.splice(0)) serve(next.socket, next.splitter, chunk);
+        if (next)
+          for (const chunk of next.backlog.splice(0)) serve(next.socket, next.splitter, chunk);
       }
     });
   });
