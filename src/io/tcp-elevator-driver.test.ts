@@ -13,7 +13,7 @@ import { TcpElevatorDriver, type TcpElevatorDriverOptions } from './tcp-elevator
 /** Fast timings so reconnect tests take tens of ms, not seconds. */
 const FAST = {
   pollIntervalMs: 5,
-  replyTimeoutMs: 150,
+  replyTimeoutMs: 250,
   reconnectMinMs: 10,
   reconnectMaxMs: 50,
 } as const;
