@@ -301,6 +301,14 @@ describe('TcpElevatorDriver over TCP', () => {
     expect(events.at(-1)).toEqual({ type: 'connection', connected: false });
   });
 
+  it('a driver stopped before it started never connects', async () => {
+    const { server, driver } = await setup();
+    await driver.stop();
+    await driver.start();
+    expect(driver.connected).toBe(false);
+    expect(server.connections).toBe(0);
+  });
+
   it('rejects bad configuration with a typed error', () => {
     expect(() => new TcpElevatorDriver({ floors: 1 })).toThrow(ElevatorIoConfigError);
     expect(() => new TcpElevatorDriver({ floors: 256 })).toThrow(ElevatorIoConfigError);

@@ -172,9 +172,12 @@ export class TcpElevatorDriver implements ElevatorIo {
     return { ...this.#stats };
   }
 
-  /** Resolves once the first attempt has either reached an answering server or failed. */
+  /**
+   * Resolves once the first attempt has either reached an answering server or failed; later
+   * attempts go on in the background. A stopped driver does not start again.
+   */
   start(): Promise<void> {
-    if (this.#started) return Promise.resolve();
+    if (this.#started || this.#stopped) return Promise.resolve();
     this.#started = true;
     if (this.#signal?.aborted) {
       this.#stopped = true;

@@ -42,6 +42,8 @@ describe('FakeElevatorIo specifics', () => {
 
   it('resyncs the motor and records every write in order', async () => {
     const fake = new FakeElevatorIo({ floors: 2 });
+    const seen: string[] = [];
+    fake.onWrite((cmd) => seen.push(cmd.type));
     await fake.start();
     fake.setMotor('up');
     expect(fake.motor).toBe('up');
@@ -55,6 +57,7 @@ describe('FakeElevatorIo specifics', () => {
     expect(log).toHaveLength(7);
     expect(log.at(-1)).toEqual({ type: 'motor', dir: 'up' });
     expect(log.filter((c) => c.type === 'buttonLamp')).toHaveLength(4);
+    expect(seen).toEqual(fake.writeLog.map((c) => c.type));
   });
 
   it('does not start while the server is down, and connects when it comes up', async () => {

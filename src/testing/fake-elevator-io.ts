@@ -43,6 +43,7 @@ export class FakeElevatorIo implements ElevatorIo {
   readonly floors: number;
   readonly #outputs: ElevatorOutputState;
   readonly #listeners = new Set<(event: ElevatorInputEvent) => void>();
+  readonly #writeListeners = new Set<(cmd: OutputCommand) => void>();
   /** What the server side shows: the outputs as written (reset when the server goes away). */
   #server: ElevatorOutputs;
   #writeLog: OutputCommand[] = [];
@@ -131,6 +132,18 @@ export class FakeElevatorIo implements ElevatorIo {
   /** Every write command that reached the server, oldest first. */
   get writeLog(): readonly OutputCommand[] {
     return [...this.#writeLog];
+  }
+
+  /**
+   * Calls `listener` with every write command as the server receives it (e.g. to move a simulated
+   * car when the motor command changes). Returns the unsubscribe function.
+   */
+  onWrite(listener: (cmd: OutputCommand) => void): () => void {
+    const wrapped = (cmd: OutputCommand): void => listener(cmd);
+    this.#writeListeners.add(wrapped);
+    return () => {
+      this.#writeListeners.delete(wrapped);
+    };
   }
 
   /** The outputs as the server shows them (lamps, indicator, motor). */
@@ -237,6 +250,7 @@ export class FakeElevatorIo implements ElevatorIo {
   #write(cmd: OutputCommand): void {
     this.#writeLog.push(cmd);
     applyOutput(this.#server, cmd);
+    for (const listener of [...this.#writeListeners]) listener(cmd);
   }
 
   #setConnected(connected: boolean): void {
