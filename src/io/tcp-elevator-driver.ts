@@ -1,0 +1,485 @@
+/**
+ * The TCP elevator driver: the client side of the elevator server protocol
+ * (`docs/elevator-protocol.md`), implementing {@link ElevatorIo}.
+ *
+ * - Polls every input (pipelined reads, one cycle in flight at a time) and reports rising edges of
+ *   buttons and changes of the floor sensor, obstruction and stop button.
+ * - Keeps the desired outputs and writes only on change; after every (re)connect it writes all of
+ *   them again, because the server may have restarted and forgotten them.
+ * - A reply that does not come within `replyTimeoutMs`, a reply that does not match its request, or
+ *   a closed/refused socket means the server is lost: it reports `connection: false`, closes and
+ *   reconnects with exponential back-off. I/O errors never throw out of the driver.
+ * - Each command is sent as one whole 4-byte write (the server does not reassemble frames).
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
+import { BUTTON_TYPES, buttonIndex, type ButtonType, type Direction } from '../core/types.js';
+import type { ElevatorInputEvent, ElevatorIo } from './elevator-io.js';
+import { ElevatorIoConfigError, buttonExists, checkFloorCount } from './elevator-io-validation.js';
+import { ElevatorOutputState, type OutputCommand } from './elevator-output-state.js';
+import {
+  FrameSplitter,
+  decodeReply,
+  encodeCommand,
+  isFrameError,
+  type ElevatorReadCommand,
+  type ElevatorReply,
+} from '../protocol/elevator-frames.js';
+
+/** Dependencies and tuning of a {@link TcpElevatorDriver}. */
+export interface TcpElevatorDriverOptions {
+  /** Number of floors of the elevator (2..255); every floor argument is checked against it. */
+  floors: number;
+  /** Elevator server host (default `127.0.0.1`). */
+  host?: string;
+  /** Elevator server port (default 15657). */
+  port?: number;
+  /** How often a poll cycle starts, in ms (default 10). Keep it under 20: presses last 200 ms. */
+  pollIntervalMs?: number;
+  /** A read not answered within this many ms means the server is lost (default 500). */
+  replyTimeoutMs?: number;
+  /** A TCP connect not completed within this many ms is abandoned (default 1000). */
+  connectTimeoutMs?: number;
+  /** First reconnect delay in ms (default 100); doubles per failed attempt. */
+  reconnectMinMs?: number;
+  /** Longest reconnect delay in ms (default 2000). */
+  reconnectMaxMs?: number;
+  /** Logger (default: silent). */
+  logger?: Logger;
+  /** Aborting it stops the driver, like {@link TcpElevatorDriver.stop}. */
+  signal?: AbortSignal;
+  /** Socket factory, for tests that need to watch the socket (default `net.createConnection`). */
+  connect?: (port: number, host: string) => net.Socket;
+}
+
+/** Counters of a driver, for tests and metrics. */
+export interface TcpElevatorDriverStats {
+  /** Write commands (motor, lamps, indicator) handed to the socket. */
+  writes: number;
+  /** Read requests handed to the socket. */
+  reads: number;
+  /** Complete poll cycles (every input read once). */
+  pollCycles: number;
+  /** Connections on which the server answered. */
+  connections: number;
+  /** Times the server was declared lost (including failed connection attempts). */
+  losses: number;
+  /** Losses because a reply did not come in time. */
+  replyTimeouts: number;
+}
+
+interface PendingRead {
+  request: ElevatorReadCommand;
+  sentAt: number;
+}
+
+/** State of one TCP connection; a new one per attempt, so late events of an old socket are ignored. */
+interface Link {
+  socket: net.Socket;
+  /** TCP handshake done: writes may go out. */
+  open: boolean;
+  /** The server has answered at least once on this link. */
+  answered: boolean;
+  rx: FrameSplitter;
+  /** A floor-out-of-range reply was logged on this link (logged once, not 100 times a second). */
+  warnedFloor: boolean;
+  pending: PendingRead[];
+  pollTimer: NodeJS.Timeout | undefined;
+  connectTimer: NodeJS.Timeout | undefined;
+  /** Input values last seen on this link; `undefined` = not read yet, so the first read reports. */
+  floor: number | null | undefined;
+  obstruction: boolean | undefined;
+  stopButton: boolean | undefined;
+  /** Button states last seen, `buttons[floor][index]`; all released at connect. */
+  buttons: boolean[][];
+}
+
+/** The elevator driver over TCP. See the module comment. */
+export class TcpElevatorDriver implements ElevatorIo {
+  readonly floors: number;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #pollIntervalMs: number;
+  readonly #replyTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #reconnectMinMs: number;
+  readonly #reconnectMaxMs: number;
+  readonly #log: Logger;
+  readonly #signal: AbortSignal | undefined;
+  readonly #connect: (port: number, host: string) => net.Socket;
+  readonly #outputs: ElevatorOutputState;
+  readonly #listeners = new Set<(event: ElevatorInputEvent) => void>();
+  readonly #stats: TcpElevatorDriverStats = {
+    writes: 0,
+    reads: 0,
+    pollCycles: 0,
+    connections: 0,
+    losses: 0,
+    replyTimeouts: 0,
+  };
+  /** The reads of one poll cycle, in request order (nonexistent buttons left out). */
+  readonly #cycle: ElevatorReadCommand[];
+
+  #started = false;
+  #stopped = false;
+  #connected = false;
+  #link: Link | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #backoffMs: number;
+  #firstAttempt: (() => void) | undefined;
+  readonly #onAbort = (): void => void this.stop();
+
+  constructor(options: TcpElevatorDriverOptions) {
+    this.floors = checkFloorCount(options.floors);
+    this.#host = options.host ?? '127.0.0.1';
+    this.#port = options.port ?? 15657;
+    if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) {
+      throw new ElevatorIoConfigError(`port must be an integer in 0..65535, got ${this.#port}`);
+    }
+    this.#pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 10);
+    this.#replyTimeoutMs = positive('replyTimeoutMs', options.replyTimeoutMs ?? 500);
+    this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 1000);
+    this.#reconnectMinMs = positive('reconnectMinMs', options.reconnectMinMs ?? 100);
+    this.#reconnectMaxMs = positive('reconnectMaxMs', options.reconnectMaxMs ?? 2000);
+    if (this.#reconnectMaxMs < this.#reconnectMinMs) {
+      throw new ElevatorIoConfigError('reconnectMaxMs must be >= reconnectMinMs');
+    }
+    this.#backoffMs = this.#reconnectMinMs;
+    this.#log = (options.logger ?? pino({ level: 'silent' })).child({
+      component: 'elevator-driver',
+    });
+    this.#signal = options.signal;
+    this.#connect = options.connect ?? ((port, host) => net.createConnection({ port, host }));
+    this.#outputs = new ElevatorOutputState(this.floors);
+    this.#cycle = [];
+    for (let floor = 0; floor < this.floors; floor++) {
+      for (const button of BUTTON_TYPES) {
+        if (buttonExists(button, floor, this.floors)) {
+          this.#cycle.push({ type: 'readButton', button, floor });
+        }
+      }
+    }
+    this.#cycle.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** A copy of the counters. */
+  get stats(): TcpElevatorDriverStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Resolves once the first attempt has either reached an answering server or failed; later
+   * attempts go on in the background. A stopped driver does not start again.
+   */
+  start(): Promise<void> {
+    if (this.#started || this.#stopped) return Promise.resolve();
+    this.#started = true;
+    if (this.#signal?.aborted) {
+      this.#stopped = true;
+      return Promise.resolve();
+    }
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    const first = new Promise<void>((resolve) => {
+      this.#firstAttempt = resolve;
+    });
+    this.#openLink();
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    clearTimeout(this.#reconnectTimer);
+    this.#settleFirstAttempt();
+    const link = this.#link;
+    this.#link = undefined;
+    if (link) {
+      this.#clearLinkTimers(link);
+      await closeSocket(link.socket);
+    }
+    this.#setConnected(false);
+    this.#log.info('stopped');
+  }
+
+  setMotor(dir: Direction): void {
+    this.#send(this.#outputs.setMotor(dir));
+  }
+
+  reassertMotor(): void {
+    this.#send(this.#outputs.motorCommand());
+  }
+
+  setButtonLamp(button: ButtonType, floor: number, on: boolean): void {
+    this.#send(this.#outputs.setButtonLamp(button, floor, on));
+  }
+
+  setFloorIndicator(floor: number): void {
+    this.#send(this.#outputs.setFloorIndicator(floor));
+  }
+
+  setDoorLamp(on: boolean): void {
+    this.#send(this.#outputs.setDoorLamp(on));
+  }
+
+  setStopLamp(on: boolean): void {
+    this.#send(this.#outputs.setStopLamp(on));
+  }
+
+  onEvent(listener: (event: ElevatorInputEvent) => void): () => void {
+    // Wrapped so that subscribing the same function twice gives two independent subscriptions.
+    const wrapped = (event: ElevatorInputEvent): void => listener(event);
+    this.#listeners.add(wrapped);
+    return () => {
+      this.#listeners.delete(wrapped);
+    };
+  }
+
+  // --- connection management ---
+
+  #openLink(): void {
+    if (this.#stopped) return;
+    this.#log.debug({ host: this.#host, port: this.#port }, 'connecting');
+    let socket: net.Socket;
+    try {
+      socket = this.#connect(this.#port, this.#host);
+    } catch (err) {
+      // A factory that throws synchronously is treated like a refused connection.
+      this.#log.warn({ err }, 'connect failed');
+      this.#stats.losses++;
+      this.#scheduleReconnect();
+      this.#settleFirstAttempt();
+      return;
+    }
+    const link: Link = {
+      socket,
+      open: false,
+      answered: false,
+      rx: new FrameSplitter(),
+      warnedFloor: false,
+      pending: [],
+      pollTimer: undefined,
+      connectTimer: undefined,
+      floor: undefined,
+      obstruction: undefined,
+      stopButton: undefined,
+      buttons: Array.from({ length: this.floors }, () => [false, false, false]),
+    };
+    this.#link = link;
+    socket.setNoDelay(true);
+    link.connectTimer = setTimeout(
+      () => this.#lose(link, 'connect timeout'),
+      this.#connectTimeoutMs,
+    );
+    socket.on('connect', () => this.#onOpen(link));
+    socket.on('data', (chunk: Buffer) => this.#onData(link, chunk));
+    socket.on('error', (err) => this.#lose(link, `socket error: ${err.message}`));
+    socket.on('close', () => this.#lose(link, 'socket closed'));
+  }
+
+  #onOpen(link: Link): void {
+    if (this.#link !== link) return;
+    clearTimeout(link.connectTimer);
+    link.open = true;
+    this.#log.debug('tcp connected; resynchronising outputs');
+    // The server may be fresh or restarted: bring every output in line with what we want.
+    for (const cmd of this.#outputs.resync()) this.#writeOutput(link, cmd);
+    this.#poll(link);
+    link.pollTimer = setInterval(() => this.#poll(link), this.#pollIntervalMs);
+  }
+
+  /** Declares `link` dead (once), reports the loss and schedules a reconnect. */
+  #lose(link: Link, reason: string): void {
+    if (this.#link !== link) return;
+    this.#link = undefined;
+    this.#clearLinkTimers(link);
+    link.socket.destroy();
+    this.#stats.losses++;
+    if (this.#connected) this.#log.warn({ reason }, 'elevator server lost');
+    else this.#log.debug({ reason }, 'connection attempt failed');
+    this.#setConnected(false);
+    this.#settleFirstAttempt();
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#reconnectMaxMs);
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(() => this.#openLink(), delay);
+  }
+
+  #clearLinkTimers(link: Link): void {
+    clearTimeout(link.connectTimer);
+    clearInterval(link.pollTimer);
+  }
+
+  #setConnected(connected: boolean): void {
+    if (this.#connected === connected) return;
+    this.#connected = connected;
+    this.#emit({ type: 'connection', connected });
+  }
+
+  #settleFirstAttempt(): void {
+    const resolve = this.#firstAttempt;
+    this.#firstAttempt = undefined;
+    resolve?.();
+  }
+
+  // --- writing ---
+
+  #send(cmd: OutputCommand | null): void {
+    // Validation already happened (and threw) in the output state; while disconnected the desired
+    // state is only remembered and goes out with the resync after the reconnect.
+    if (cmd === null) return;
+    const link = this.#link;
+    if (link?.open) this.#writeOutput(link, cmd);
+  }
+
+  #writeOutput(link: Link, cmd: OutputCommand): void {
+    this.#stats.writes++;
+    link.socket.write(encodeCommand(cmd, this.floors));
+  }
+
+  // --- polling and reading ---
+
+  #poll(link: Link): void {
+    if (this.#link !== link) return;
+    const oldest = link.pending[0];
+    if (oldest) {
+      if (performance.now() - oldest.sentAt > this.#replyTimeoutMs) {
+        this.#stats.replyTimeouts++;
+        this.#lose(link, `no reply within ${this.#replyTimeoutMs} ms`);
+      }
+      // Still waiting for the previous cycle: do not pile up requests behind a slow server.
+      return;
+    }
+    const now = performance.now();
+    for (const request of this.#cycle) {
+      link.pending.push({ request, sentAt: now });
+      this.#stats.reads++;
+      link.socket.write(encodeCommand(request, this.floors));
+    }
+  }
+
+  #onData(link: Link, chunk: Buffer): void {
+    if (this.#link !== link) return;
+    // Replies may arrive split or several to a chunk; the splitter hands back whole frames only.
+    for (const frame of link.rx.push(chunk)) {
+      if (this.#link !== link) return;
+      const pending = link.pending.shift();
+      if (!pending) {
+        this.#lose(link, `unexpected reply ${hex(frame)} with no request outstanding`);
+        return;
+      }
+      const reply = decodeReply(frame);
+      if (isFrameError(reply) || reply.type !== pending.request.type) {
+        this.#lose(link, `reply ${hex(frame)} does not answer ${pending.request.type}`);
+        return;
+      }
+      if (!link.answered) {
+        link.answered = true;
+        this.#stats.connections++;
+        this.#backoffMs = this.#reconnectMinMs;
+        this.#log.info({ host: this.#host, port: this.#port }, 'elevator server connected');
+        this.#setConnected(true);
+        this.#settleFirstAttempt();
+        if (this.#link !== link) return;
+      }
+      this.#handleReply(link, pending.request, reply);
+      if (link.pending.length === 0) this.#stats.pollCycles++;
+    }
+  }
+
+  #handleReply(link: Link, request: ElevatorReadCommand, reply: ElevatorReply): void {
+    switch (reply.type) {
+      case 'readButton': {
+        if (request.type !== 'readButton') return;
+        const row = link.buttons[request.floor];
+        const i = buttonIndex(request.button);
+        if (!row) return;
+        const was = row[i];
+        row[i] = reply.pressed;
+        if (reply.pressed && !was) {
+          this.#emit({ type: 'button', button: request.button, floor: request.floor });
+        }
+        return;
+      }
+      case 'readFloor': {
+        let floor = reply.floor;
+        if (floor !== null && floor >= this.floors) {
+          // A server configured for more floors than we were: say so once and treat the reading
+          // as "between floors" rather than passing an impossible floor on.
+          if (!link.warnedFloor) {
+            link.warnedFloor = true;
+            this.#log.warn({ floor, floors: this.floors }, 'floor sensor reading out of range');
+          }
+          floor = null;
+        }
+        if (link.floor !== floor) {
+          link.floor = floor;
+          this.#emit({ type: 'floor', floor });
+        }
+        return;
+      }
+      case 'readStop': {
+        if (link.stopButton !== reply.pressed) {
+          link.stopButton = reply.pressed;
+          this.#emit({ type: 'stopButton', pressed: reply.pressed });
+        }
+        return;
+      }
+      case 'readObstruction': {
+        if (link.obstruction !== reply.active) {
+          link.obstruction = reply.active;
+          this.#emit({ type: 'obstruction', active: reply.active });
+        }
+        return;
+      }
+    }
+  }
+
+  #emit(event: ElevatorInputEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A listener's bug must not take the I/O loop down with it.
+        this.#log.error({ err, event }, 'event listener threw');
+      }
+    }
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ElevatorIoConfigError(`${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+function hex(frame: Uint8Array): string {
+  return Buffer.from(frame).toString('hex');
+}
+
+/** Ends the socket gracefully (flushing queued writes), destroying it if that takes too long. */
+function closeSocket(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => socket.destroy(), 200);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+  });
+}
