@@ -6,7 +6,7 @@ import type { ResolvedConfig } from './node-config.js';
 
 /** Parses argv with a fresh command and returns the flags it reports. */
 function parse(argv: string[]): Record<string, unknown> {
-  const command = addConfigOptions(new Command('node').exitOverride());
+  const command = addConfigOptions(new Command('node').exitOverride().option('--other <x>'));
   let flags: Record<string, unknown> = {};
   command.action(() => {
     flags = flagsFromCommand(command);
@@ -28,6 +28,7 @@ describe('addConfigOptions / flagsFromCommand', () => {
 
   it('reports only what was typed, under the setting names', () => {
     expect(parse([])).toEqual({});
+    expect(parse(['--other', 'x', '--floors', '5'])).toEqual({ floors: '5' });
     expect(
       parse(['--id', 'n1', '--door-open-ms', '100', '--state-dir', '/s', '--config', 'c.json']),
     ).toEqual({

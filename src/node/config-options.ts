@@ -13,6 +13,12 @@ import {
 } from './node-config.js';
 import type { ResolvedConfig } from './node-config.js';
 
+const CONFIG_OPTION_NAMES = [
+  'config',
+  'key',
+  ...SETTING_KEYS.filter((k) => SETTINGS[k].flag !== undefined),
+];
+
 /**
  * Adds `--config <file>` and one option per setting to `command`. No commander defaults are
  * set: the defaults live in the settings table, and only values typed on the command line may
@@ -38,15 +44,14 @@ export function addConfigOptions(command: Command): Command {
 }
 
 /**
- * The options given explicitly on the command line, keyed by camelCase setting name (plus
- * `config` and, to be rejected, `key`). Uses commander's value source so that nothing else
+ * The configuration options given explicitly on the command line, keyed by camelCase setting
+ * name (plus `config` and, to be rejected, `key`); the command's other options are left out. Uses commander's value source so that nothing else
  * (defaults, commander's own env handling) is mistaken for a flag.
  */
 export function flagsFromCommand(command: Command): Record<string, unknown> {
   const opts = command.opts<Record<string, unknown>>();
   const flags: Record<string, unknown> = {};
-  for (const option of command.options) {
-    const name = option.attributeName();
+  for (const name of CONFIG_OPTION_NAMES) {
     if (command.getOptionValueSource(name) === 'cli') flags[name] = opts[name];
   }
   return flags;

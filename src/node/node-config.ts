@@ -459,7 +459,7 @@ const own = (record: object, key: string): boolean =>
 export function resolveConfig(inputs: ConfigInputs): ResolvedConfig | ConfigError {
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  const fileName = inputs.fileName ?? 'config file';
+  const fileName = inputs.fileName ?? '<config>';
   const env = inputs.env;
   const flags = inputs.flags;
 

@@ -24,10 +24,7 @@ export function register(program: Command): void {
   addConfigOptions(command);
   command.action(() => {
     const opts = command.opts<{ print?: boolean; json?: boolean }>();
-    const flags = flagsFromCommand(command);
-    delete flags.print;
-    delete flags.json;
-    const result = loadConfig({ flags, env: process.env });
+    const result = loadConfig({ flags: flagsFromCommand(command), env: process.env });
     if (result instanceof ConfigError) {
       process.stderr.write(`elevator-mesh: invalid configuration\n${result.message}\n`);
       process.exitCode = 2;
