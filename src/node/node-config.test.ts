@@ -423,6 +423,8 @@ describe('resolveConfig: fuzz', () => {
     keys: readonly SettingKey[],
     name: (k: SettingKey) => string,
     asText: boolean,
+    bad: fc.Arbitrary<unknown> = junk,
+    more: fc.Arbitrary<Record<string, unknown>> = extras,
   ): fc.Arbitrary<Record<string, unknown>> =>
     fc
       .tuple(
@@ -432,20 +434,21 @@ describe('resolveConfig: fuzz', () => {
               const good = asText ? valid[k].map(String) : valid[k];
               return [
                 name(k),
-                fc.oneof({ arbitrary: good, weight: 39 }, { arbitrary: junk, weight: 1 }),
+                fc.oneof({ arbitrary: good, weight: 39 }, { arbitrary: bad, weight: 1 }),
               ];
             }),
           ),
           { requiredKeys: [] },
         ),
-        extras,
+        more,
       )
       .map(([settings, extra]) => ({ ...extra, ...settings }));
   const flagKeys = SETTING_KEYS.filter((k) => SETTINGS[k].flag !== undefined);
   const flags = layer(flagKeys, (k) => k, true);
   const env = fc
     .tuple(
-      layer(SETTING_KEYS, (k) => SETTINGS[k].env, true),
+      // Environment values are always strings.
+      layer(SETTING_KEYS, (k) => SETTINGS[k].env, true, junkText, fc.constant({})),
       fc.dictionary(
         fc.constantFrom('ELEVATOR_KEY_FILE', 'STATE_DIRECTORY', 'ELEVATOR_NOPE'),
         junkText,
