@@ -20,5 +20,6 @@ program
 (await import('./commands/assign.js')).register(program);
 (await import('./commands/sim.js')).register(program);
 (await import('./commands/config.js')).register(program);
+(await import('./commands/node.js')).register(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,287 @@
+/**
+ * The controller process's shell: it wires the deterministic `Controller` to the real world — the
+ * elevator server driver, the UDP peer transport, the durable state file, the clock, the logs and
+ * the metrics — and executes the controller's effects. It makes no decisions of its own.
+ */
+import type { Logger } from 'pino';
+import {
+  Controller,
+  type AssignFn,
+  type ControllerEffect,
+  type ControllerEvent,
+} from '../core/controller.js';
+import { isLit, phaseOf } from '../core/call-register.js';
+import type { ElevatorIo, ElevatorInputEvent } from '../io/elevator-io.js';
+import type { DurableStateStore } from '../io/durable-state-store.js';
+import type { PeerTransport } from '../io/peer-transport.js';
+import {
+  PeerEnvelopeCodec,
+  makeIncarnation,
+  type MessageAuthenticator,
+} from '../protocol/peer-envelope.js';
+import { worldMessageSchema } from '../protocol/world-message.js';
+import type { NodeMetrics } from './metrics.js';
+import type { NodeConfig } from './node-config.js';
+
+export interface ControllerNodeDeps {
+  config: NodeConfig;
+  logger: Logger;
+  io: ElevatorIo;
+  transport: PeerTransport;
+  store: DurableStateStore;
+  assign: AssignFn;
+  /** Monotonic clock in ms (performance.now in production). */
+  now: () => number;
+  /** Wall clock in ms, used only to number this run (epoch, incarnation), never to decide. */
+  wallClock: () => number;
+  random: () => number;
+  auth?: MessageAuthenticator | undefined;
+  metrics?: NodeMetrics | undefined;
+  /** How often the control loop ticks (deadlines, peer timeouts). */
+  tickMs?: number;
+}
+
+/** One running controller node. */
+export class ControllerNode {
+  readonly controller: Controller;
+  private readonly deps: ControllerNodeDeps;
+  private readonly codec: PeerEnvelopeCodec<typeof worldMessageSchema>;
+  private readonly log: Logger;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void)[] = [];
+  private broadcastQueued = false;
+  private stopped = false;
+  /** Demo and test hook: behave as if the network cable were pulled. */
+  private networkCut = false;
+  private connectedOnce = false;
+  private lastTickAt = 0;
+
+  constructor(deps: ControllerNodeDeps) {
+    this.deps = deps;
+    const { config } = deps;
+    this.log = deps.logger;
+    const loaded = deps.store.load(config.floors);
+    if (loaded.kind === 'corrupt')
+      this.log.error(
+        { reason: loaded.reason, movedTo: loaded.movedTo },
+        'state file unreadable; moved aside, starting from the peers',
+      );
+    const restored = loaded.kind === 'loaded' ? loaded.state : undefined;
+    // Number this run above every earlier one, even if the wall clock went back.
+    const epoch = Math.max(Math.floor(deps.wallClock()), (restored?.epoch ?? -1) + 1);
+    this.controller = new Controller(
+      {
+        id: config.id,
+        elevator: {
+          floors: config.floors,
+          doorOpenMs: config.doorOpenMs,
+          motorTimeoutMs: config.motorTimeoutMs,
+          obstructionTimeoutMs: config.obstructionTimeoutMs,
+        },
+        peerTimeoutMs: config.peerTimeoutMs,
+        aloneHallCalls: config.aloneHallCalls,
+        assign: deps.assign,
+        epoch,
+      },
+      restored,
+    );
+    this.codec = new PeerEnvelopeCodec({
+      selfId: config.id,
+      incarnation: makeIncarnation(epoch, Math.floor(deps.random() * 1024)),
+      bodySchema: worldMessageSchema,
+      auth: deps.auth,
+    });
+    this.log.info(
+      {
+        restored: loaded.kind,
+        cabCalls: this.controller.cabLights().filter(Boolean).length,
+        epoch,
+      },
+      'controller starting',
+    );
+    if (deps.auth === undefined)
+      this.log.warn(
+        'no shared key (ELEVATOR_KEY or "key" in the config file): any host on the LAN can inject calls',
+      );
+  }
+
+  /** Starts the loops. The controller's lamps are set before the driver connects, so the first resync is right. */
+  async start(): Promise<void> {
+    const { io, transport, config } = this.deps;
+    this.dispatch({ type: 'tick', now: this.deps.now() });
+    this.unsubscribe.push(io.onEvent((e) => this.onElevatorEvent(e)));
+    this.unsubscribe.push(transport.onDatagram((d) => this.onDatagram(d)));
+    await transport.start();
+    await io.start();
+    this.lastTickAt = this.deps.now();
+    const tickMs = this.deps.tickMs ?? 10;
+    this.timers.push(setInterval(() => this.onTick(tickMs), tickMs));
+    this.timers.push(setInterval(() => this.broadcast(), config.broadcastIntervalMs));
+    this.log.info(
+      {
+        server: `${config.server.host}:${config.server.port}`,
+        peerPort: config.peerPort,
+        broadcast: config.broadcastAddress,
+      },
+      'controller running',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unsubscribe) u();
+    await this.deps.io.stop();
+    await this.deps.transport.stop();
+    this.log.info('controller stopped');
+  }
+
+  /** Demo/test hook: drop every peer datagram in and out, as if the cable were pulled. */
+  setNetworkCut(cut: boolean): void {
+    this.networkCut = cut;
+    this.log.warn({ cut }, cut ? 'network cut (simulated)' : 'network restored (simulated)');
+  }
+
+  get isNetworkCut(): boolean {
+    return this.networkCut;
+  }
+
+  private onTick(tickMs: number): void {
+    const now = this.deps.now();
+    // How late this tick is: the control loop's latency (a stalled event loop shows here).
+    const lateness = Math.max(0, now - this.lastTickAt - tickMs);
+    this.lastTickAt = now;
+    this.deps.metrics?.controlLoopLatency.observe(lateness / 1000);
+    this.dispatch({ type: 'tick', now });
+  }
+
+  private onElevatorEvent(e: ElevatorInputEvent): void {
+    const now = this.deps.now();
+    switch (e.type) {
+      case 'button':
+        this.dispatch({ type: 'button', button: e.button, floor: e.floor, now });
+        break;
+      case 'floor':
+        this.dispatch({ type: 'floorSensor', floor: e.floor, now });
+        break;
+      case 'obstruction':
+        this.dispatch({ type: 'obstruction', active: e.active, now });
+        break;
+      case 'stopButton':
+        this.dispatch({ type: 'stopButton', pressed: e.pressed, now });
+        break;
+      case 'connection':
+        if (e.connected && this.connectedOnce) this.deps.metrics?.serverReconnects.inc();
+        if (e.connected) this.connectedOnce = true;
+        this.log[e.connected ? 'info' : 'warn'](
+          e.connected ? 'elevator server connected' : 'elevator server lost; reconnecting',
+        );
+        this.dispatch({ type: 'elevatorConnection', connected: e.connected, now });
+        break;
+    }
+  }
+
+  private onDatagram(datagram: Uint8Array): void {
+    if (this.networkCut || this.stopped) return;
+    const result = this.codec.decode(datagram);
+    if (!result.ok) {
+      if (result.code !== 'own-message') {
+        this.deps.metrics?.messagesDropped.inc({ reason: result.code });
+        const count = this.codec.stats.rejected[result.code];
+        // One line per reason, then every 1000th: a flood must not flood the log too.
+        if (count === 1 || count % 1000 === 0)
+          this.log.warn(
+            { reason: result.code, count, detail: result.message },
+            'peer message dropped',
+          );
+      }
+      return;
+    }
+    this.dispatch({
+      type: 'peerMessage',
+      from: result.envelope.from,
+      body: result.envelope.body,
+      now: this.deps.now(),
+    });
+  }
+
+  private broadcast(): void {
+    this.broadcastQueued = false;
+    if (this.networkCut || this.stopped) return;
+    this.deps.transport.broadcast(this.codec.encode(this.controller.message()));
+  }
+
+  private dispatch(event: ControllerEvent): void {
+    if (this.stopped) return;
+    const effects = this.controller.handle(event);
+    for (const effect of effects) this.execute(effect);
+    this.updateGauges();
+  }
+
+  private execute(effect: ControllerEffect): void {
+    const { io } = this.deps;
+    switch (effect.type) {
+      case 'motor':
+        io.setMotor(effect.direction);
+        break;
+      case 'reassertMotor':
+        io.reassertMotor();
+        break;
+      case 'doorLamp':
+        io.setDoorLamp(effect.on);
+        break;
+      case 'floorIndicator':
+        io.setFloorIndicator(effect.floor);
+        break;
+      case 'buttonLamp':
+        io.setButtonLamp(effect.button, effect.floor, effect.on);
+        break;
+      case 'stopLamp':
+        io.setStopLamp(effect.on);
+        break;
+      case 'persist':
+        this.deps.store.save(effect.state);
+        this.dispatch({ type: 'persisted', state: effect.state, now: this.deps.now() });
+        break;
+      case 'broadcastNow':
+        if (!this.broadcastQueued) {
+          this.broadcastQueued = true;
+          setImmediate(() => this.broadcast());
+        }
+        break;
+      case 'log': {
+        const { type: _type, event, ...details } = effect;
+        if (event === 'peerLost') this.codec.forgetSender(effect.peer);
+        if (event === 'reassigned') this.deps.metrics?.reassignments.inc();
+        const level =
+          event === 'peerLost' || event === 'outOfService' || event === 'hallCallRefused'
+            ? 'warn'
+            : 'info';
+        this.log[level]({ event, ...details }, event);
+        break;
+      }
+    }
+  }
+
+  private updateGauges(): void {
+    const m = this.deps.metrics;
+    if (m === undefined) return;
+    const c = this.controller;
+    m.peersAlive.set(c.alivePeers().length - 1);
+    const counts = {
+      hall: { unconfirmed: 0, confirmed: 0 },
+      cab: { unconfirmed: 0, confirmed: 0 },
+    };
+    for (let f = 0; f < c.floors; f++) {
+      for (const b of ['hallUp', 'hallDown'] as const) {
+        const phase = phaseOf(c.register(b, f));
+        if (phase !== 'none') counts.hall[phase] += 1;
+      }
+      const cab = c.register({ cab: c.id }, f);
+      if (isLit(cab)) counts.cab.confirmed += 1;
+      else if (phaseOf(cab) === 'unconfirmed') counts.cab.unconfirmed += 1;
+    }
+    m.setCalls(counts);
+  }
+}
