@@ -21,5 +21,6 @@ program
 (await import('./commands/sim.js')).register(program);
 (await import('./commands/config.js')).register(program);
 (await import('./commands/node.js')).register(program);
+(await import('./commands/demo.js')).register(program);
 
 await program.parseAsync(process.argv);

@@ -321,7 +321,7 @@ export const SETTINGS: {
     'hall-call assigner',
     'an identifier (a letter, then up to 63 of A-Z a-z 0-9 _ -)',
     z.string().regex(IDENTIFIER_PATTERN),
-    constant('mesh'),
+    constant('reference'),
   ),
   metricsPort: intSpec(
     '--metrics-port',

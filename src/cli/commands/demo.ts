@@ -1,0 +1,84 @@
+/**
+ * `elevator-mesh demo` (= `npm start`): simulated elevators, supervised controllers and the
+ * dashboard, all on this machine, over loopback.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import pino from 'pino';
+import { startDemo } from '../../node/demo.js';
+
+function integer(min: number, max: number) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
+    return n;
+  };
+}
+
+/** Registers the `demo` subcommand. */
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('run the whole system on this machine: simulators, supervised nodes, dashboard')
+    .option('--elevators <n>', 'number of elevators', integer(1, 16), 3)
+    .option('--floors <n>', 'number of floors', integer(2, 50), 4)
+    .option(
+      '--base-port <port>',
+      'first elevator-server port (control APIs at +100)',
+      integer(1024, 65000),
+      15657,
+    )
+    .option('--peer-port <port>', 'UDP port of the peers', integer(1024, 65535), 16570)
+    .option('--speed <x>', 'physics speed-up (1 = real time)', integer(1, 50), 1)
+    .option('--state-dir <dir>', 'where the nodes keep their state', '.state/demo')
+    .option('--assigner <name>', 'hall-call assigner of the nodes')
+    .action(
+      async (opts: {
+        elevators: number;
+        floors: number;
+        basePort: number;
+        peerPort: number;
+        speed: number;
+        stateDir: string;
+        assigner?: string;
+      }) => {
+        const logger = pino(
+          { level: process.env['LOG_LEVEL'] ?? 'warn' },
+          pino.destination({ dest: 1, sync: true }),
+        );
+        const broadcastAddress = '127.255.255.255';
+        const demo = await startDemo({
+          ...opts,
+          broadcastAddress,
+          logger,
+          self: { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? ''] },
+        });
+        const lines = [
+          '',
+          'elevator-mesh demo is running (Ctrl-C stops everything)',
+          '',
+          ...demo.elevators.map(
+            (e) =>
+              `  ${e.id}: elevator server 127.0.0.1:${e.simulator.port}, simulator control ${e.controlUrl}`,
+          ),
+          `  peers: UDP broadcast ${broadcastAddress}:${opts.peerPort}; node state in ${opts.stateDir}/<id>`,
+          '',
+          'Press buttons through a simulator control API, for example:',
+          `  curl -X POST ${demo.elevators[0]?.controlUrl ?? ''}/press -d '{"button":"hallUp","floor":0}'`,
+          `  curl -X POST ${demo.elevators[0]?.controlUrl ?? ''}/press -d '{"button":"cab","floor":3}'`,
+          `  curl ${demo.elevators[0]?.controlUrl ?? ''}/state`,
+          '',
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+        let stopping = false;
+        const stop = () => {
+          if (stopping) return;
+          stopping = true;
+          process.stdout.write('stopping the demo...\n');
+          void demo.stop().then(() => process.exit(0));
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      },
+    );
+}
