@@ -559,9 +559,21 @@ export class Controller {
     }
   }
 
+  /**
+   * Lamps follow the view, with one more condition for turning on: the lit instances are on this
+   * node's own disk too. So whoever shows a light holds the call in memory and on disk, and a lamp
+   * never depends on a peer that may have died a moment ago.
+   */
   private emitLamps(out: ControllerEffect[]): void {
-    const want = (button: ButtonType, floor: number, on: boolean) => {
+    const want = (
+      button: ButtonType,
+      floor: number,
+      reg: CallRegister,
+      durable: CallRegister | undefined,
+    ) => {
       const key = `${button}:${floor}`;
+      const current = this.lamps.get(key) ?? false;
+      const on = isLit(reg) && (current || holdsLitInstances(durable, reg));
       if (this.lamps.get(key) === on) return;
       this.lamps.set(key, on);
       out.push({ type: 'buttonLamp', button, floor, on });
@@ -569,9 +581,10 @@ export class Controller {
     const own = this.ownCab();
     for (let f = 0; f < this.floors; f++) {
       const pair = this.hall[f];
-      if (f < this.floors - 1) want('hallUp', f, isLit(pair?.[0] ?? EMPTY_REGISTER));
-      if (f > 0) want('hallDown', f, isLit(pair?.[1] ?? EMPTY_REGISTER));
-      want('cab', f, isLit(own[f] ?? EMPTY_REGISTER));
+      const durable = this.durableHall[f];
+      if (f < this.floors - 1) want('hallUp', f, pair?.[0] ?? EMPTY_REGISTER, durable?.[0]);
+      if (f > 0) want('hallDown', f, pair?.[1] ?? EMPTY_REGISTER, durable?.[1]);
+      want('cab', f, own[f] ?? EMPTY_REGISTER, this.durableCab[f]);
     }
   }
 
@@ -605,6 +618,13 @@ export class Controller {
       if (this.fsm.floor !== null) out.push({ type: 'log', event: 'outOfService', reason });
     }
   }
+}
+
+/** Whether `durable` holds every instance that makes `reg` lit. */
+function holdsLitInstances(durable: CallRegister | undefined, reg: CallRegister): boolean {
+  for (const [origin, m] of Object.entries(reg))
+    if (m.k > m.s && (durable?.[origin]?.p ?? 0) < m.k) return false;
+  return true;
 }
 
 function sameRequests(a: RequestMatrix, b: RequestMatrix): boolean {

@@ -131,25 +131,33 @@ export class ClusterSim {
       maxDelayMs: options.maxDelayMs ?? 5,
       now: () => this.now,
     });
-    for (let i = 0; i < options.elevators; i++) {
-      const id = `e${i + 1}`;
-      const startBetween = this.random.chance(0.5) ? this.random.int(this.floors - 1) : null;
-      const car = new CarPhysics({
-        floors: this.floors,
-        travelMs: this.timings.travelMs,
-        passingMs: this.timings.passingMs,
-        start:
-          startBetween === null
-            ? { floor: this.random.int(this.floors) }
-            : { between: startBetween },
-      });
-      const endpoint = this.bus.endpoint(id);
-      const node = new SimNode(id, car, endpoint, this.now);
-      endpoint.onDatagram((datagram) => this.deliver(node, datagram));
-      void endpoint.start();
-      this.nodes.push(node);
-      this.boot(node);
-    }
+    for (let i = 0; i < options.elevators; i++) this.addElevator();
+  }
+
+  /**
+   * Adds an elevator (a new car, a new node) to the running building: how a new elevator joins.
+   * `startFloor` places its car; by default it starts at a random floor or between floors.
+   */
+  addElevator(startFloor?: number): SimNode {
+    const id = `e${this.nodes.length + 1}`;
+    const startBetween =
+      startFloor === undefined && this.random.chance(0.5) ? this.random.int(this.floors - 1) : null;
+    const car = new CarPhysics({
+      floors: this.floors,
+      travelMs: this.timings.travelMs,
+      passingMs: this.timings.passingMs,
+      start:
+        startBetween === null
+          ? { floor: startFloor ?? this.random.int(this.floors) }
+          : { between: startBetween },
+    });
+    const endpoint = this.bus.endpoint(id);
+    const node = new SimNode(id, car, endpoint, this.now);
+    endpoint.onDatagram((datagram) => this.deliver(node, datagram));
+    void endpoint.start();
+    this.nodes.push(node);
+    this.boot(node);
+    return node;
   }
 
   observe(listener: (o: ClusterObservation) => void): void {

@@ -53,8 +53,13 @@ export class InvariantChecker {
         if (o.on) this.onLampOn(o.node, o.button, o.floor, o.at);
         else this.onLampOff(o.node, o.button, o.floor);
         break;
-      case 'door':
       case 'crash':
+        // A restarted controller does not remember the direction it announced before the crash;
+        // its next door cycle is a new arrival (documented in docs/design.md).
+        for (const key of [...this.lastHallServe.keys()])
+          if (key.startsWith(`${o.node}|`)) this.lastHallServe.delete(key);
+        break;
+      case 'door':
       case 'restart':
         break;
     }

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CarPhysics } from '../sim/car-physics.js';
+import {
+  initialElevatorState,
+  nextDeadline,
+  step,
+  type ElevatorEffect,
+  type ElevatorEvent,
+  type ElevatorState,
+} from './elevator-fsm.js';
+import { emptyRequests, type RequestMatrix } from './types.js';
+
+/** One random happening: a call (floor, button) or an obstruction toggle, `after` ms after the last. */
+const happeningArb = fc.record({
+  after: fc.integer({ min: 0, max: 8000 }),
+  kind: fc.constantFrom('call', 'call', 'call', 'obstruction'),
+  floor: fc.nat(9),
+  button: fc.nat(2),
+});
+
+const caseArb = fc.record({
+  floors: fc.integer({ min: 2, max: 8 }),
+  start: fc.oneof(fc.record({ floor: fc.nat(7) }), fc.record({ between: fc.nat(6) })),
+  happenings: fc.array(happeningArb, { maxLength: 25 }),
+});
+
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+interface Run {
+  violations: string[];
+  unserved: number;
+}
+
+/**
+ * Drives the state machine with the simulator's physics in virtual time, like the node does:
+ * requests stay until the machine reports them served; obstructions are short (no failure).
+ */
+function simulate(c: Case): Run {
+  const floors = c.floors;
+  const start =
+    'floor' in c.start
+      ? { floor: c.start.floor % floors }
+      : { between: c.start.between % (floors - 1) };
+  const car = new CarPhysics({ floors, travelMs: 2000, passingMs: 500, start });
+  const config = { floors, doorOpenMs: 3000, motorTimeoutMs: 4000, obstructionTimeoutMs: 5000 };
+  let state: ElevatorState = initialElevatorState(config);
+  let requests: RequestMatrix = emptyRequests(floors);
+  let now = 0;
+  let door = false;
+  let sensor: number | null = car.floorSensor(0);
+  const violations: string[] = [];
+  const servedAt: Record<string, number> = {};
+
+  const feed = (event: ElevatorEvent) => {
+    const [next, effects] = step(state, event);
+    state = next;
+    apply(effects);
+  };
+  const apply = (effects: ElevatorEffect[]) => {
+    for (const e of effects) {
+      if (e.type === 'motor') {
+        if (door && e.direction !== 'stop')
+          violations.push(`motor ${e.direction} with the door open`);
+        const at = car.floorSensor(now);
+        if (e.direction === 'up' && at === floors - 1) violations.push('motor up at the top floor');
+        if (e.direction === 'down' && at === 0) violations.push('motor down at the bottom floor');
+        car.setMotor(e.direction, now);
+      } else if (e.type === 'doorLamp') {
+        if (e.on && car.state(now).moving !== 'stop') violations.push('door opened while moving');
+        door = e.on;
+      } else if (e.type === 'served') {
+        const row = requests[e.floor];
+        if (row !== undefined)
+          row[e.button === 'hallUp' ? 0 : e.button === 'hallDown' ? 1 : 2] = false;
+        if (e.button !== 'cab') {
+          const other = e.button === 'hallUp' ? 'hallDown' : 'hallUp';
+          const prev = servedAt[`${other}@${e.floor}`];
+          if (prev !== undefined && now - prev < config.doorOpenMs)
+            violations.push(`cleared both directions at floor ${e.floor} in one arrival`);
+          servedAt[`${e.button}@${e.floor}`] = now;
+        }
+      }
+    }
+  };
+  const advanceTo = (until: number) => {
+    for (let guard = 0; guard < 100_000; guard++) {
+      const times = [until, car.nextChangeAt(now), nextDeadline(state, now) ?? undefined].filter(
+        (t): t is number => t !== undefined && t >= now,
+      );
+      const t = Math.min(...times);
+      now = t;
+      if (car.state(now).outOfBounds) violations.push('driven out of bounds');
+      const s = car.floorSensor(now);
+      if (s !== sensor) {
+        sensor = s;
+        feed({ type: 'floorSensor', floor: s, now });
+      }
+      feed({ type: 'tick', now });
+      if (door && car.state(now).moving !== 'stop') violations.push('door open while moving');
+      if (t >= until) return;
+    }
+  };
+
+  feed({ type: 'floorSensor', floor: sensor, now });
+  let obstructed = false;
+  for (const h of c.happenings) {
+    advanceTo(now + h.after);
+    if (h.kind === 'obstruction') {
+      obstructed = !obstructed;
+      feed({ type: 'obstruction', active: obstructed, now });
+      continue;
+    }
+    const floor = h.floor % floors;
+    let button = h.button;
+    if (button === 0 && floor === floors - 1) button = 1;
+    if (button === 1 && floor === 0) button = 0;
+    const row = requests[floor];
+    if (row !== undefined) row[button as 0 | 1 | 2] = true;
+    feed({ type: 'requests', requests: requests.map((r) => [...r] as typeof r), now });
+  }
+  if (obstructed) feed({ type: 'obstruction', active: false, now });
+  // No failures: everything must be served within a generous bound.
+  const bound = now + floors * 2 * 2500 + 40 * 3000;
+  while (now < bound && requests.some((r) => r[0] || r[1] || r[2])) {
+    advanceTo(now + 1000);
+    feed({ type: 'requests', requests: requests.map((r) => [...r] as typeof r), now });
+  }
+  const unserved = requests.flat().filter(Boolean).length;
+  return { violations, unserved };
+}
+
+describe('elevator FSM properties over random event sequences (with the simulator physics)', () => {
+  it('the door is never open while the motor runs; one arrival never clears both directions; the motor never drives past the ends; every call is served', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const run = simulate(c);
+        expect(run.violations).toEqual([]);
+        expect(run.unserved).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * The failure cases of ../shared/docs/failure-cases.md, one scripted test each, in the
+ * deterministic simulation (virtual time, seeded network). Numbers refer to that table.
+ */
+import { describe, expect, it } from 'vitest';
+import { createAssigner } from '../../src/core/assigner/index.js';
+import { phaseOf } from '../../src/core/call-register.js';
+import { ClusterSim, type ClusterOptions } from '../../src/testing/cluster-sim.js';
+import { InvariantChecker } from '../../src/testing/invariants.js';
+
+function building(
+  elevators: number,
+  floors: number,
+  extra: Partial<ClusterOptions> = {},
+): { sim: ClusterSim; checker: InvariantChecker } {
+  const sim = new ClusterSim({
+    seed: 7,
+    elevators,
+    floors,
+    assign: createAssigner('reference'),
+    ...extra,
+  });
+  const checker = new InvariantChecker(sim);
+  // Let every car reach a floor and every node hear the others.
+  sim.runUntil(sim.now + 8000);
+  return { sim, checker };
+}
+
+/** Runs until `done` holds (checked every 5 virtual ms); returns the virtual time it took. */
+function runUntilTrue(sim: ClusterSim, done: () => boolean, limitMs: number): number {
+  const start = sim.now;
+  while (!done()) {
+    if (sim.now - start > limitMs) throw new Error(`condition not met within ${limitMs} ms`);
+    sim.runUntil(sim.now + 5);
+  }
+  return sim.now - start;
+}
+
+const lampOn = (sim: ClusterSim, id: string, b: 'hallUp' | 'hallDown' | 'cab', f: number) =>
+  sim.node(id).lamp(b, f);
+const allHallLampsAgree = (sim: ClusterSim) =>
+  sim.nodes
+    .filter((n) => n.alive)
+    .every((n) =>
+      Array.from({ length: sim.floors }, (_, f) =>
+        (['hallUp', 'hallDown'] as const).every((b) => n.lamp(b, f) === sim.nodes[0]?.lamp(b, f)),
+      ).every(Boolean),
+    );
+
+/** Moves every car to `floor` (cab calls) and lets them settle. */
+function parkAll(sim: ClusterSim, floor: number): void {
+  for (const n of sim.nodes) sim.press(n.id, 'cab', floor);
+  sim.runUntil(sim.now + 30_000);
+}
+
+describe('failure cases (deterministic simulation)', () => {
+  it('1: the datagram announcing a press is lost: the light still comes on within a second at 50% loss', () => {
+    const { sim, checker } = building(3, 4);
+    sim.bus.setLoss(0.5);
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      sim.press('e1', 'hallUp', 1);
+      latencies.push(runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallUp', 1), 1000));
+      runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp('hallUp', 1)), 60_000);
+    }
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('2: a press on an elevator that is alone: accepted and served by it (setting "accept")', () => {
+    const { sim, checker } = building(2, 4);
+    sim.disconnect('e1');
+    sim.runUntil(sim.now + 2000);
+    sim.press('e1', 'hallDown', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallDown', 3), 500);
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'hallDown', 3), 30_000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('2: a press on an elevator that is alone: the light stays off (setting "refuse"), then the call is taken when peers are back', () => {
+    const { sim, checker } = building(2, 4, { aloneHallCalls: 'refuse' });
+    sim.disconnect('e1');
+    sim.runUntil(sim.now + 2000);
+    sim.press('e1', 'hallDown', 3);
+    sim.runUntil(sim.now + 3000);
+    expect(lampOn(sim, 'e1', 'hallDown', 3)).toBe(false);
+    // A cab call is still taken, so that people can get out.
+    sim.press('e1', 'cab', 2);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 2), 500);
+    sim.reconnect('e1');
+    sim.runUntil(sim.now + 60_000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('3: the assigned elevator crashes before it serves a hall call: another takes it within ~1 s; the light stays on', () => {
+    const { sim, checker } = building(3, 10);
+    parkAll(sim, 0);
+    sim.press('e2', 'hallDown', 9);
+    runUntilTrue(sim, () => lampOn(sim, 'e2', 'hallDown', 9), 500);
+    sim.runUntil(sim.now + 100);
+    const assignee = sim.nodes.find((n) => n.controller?.elevator.motor === 'up');
+    expect(assignee).toBeDefined();
+    const id = assignee?.id ?? '';
+    sim.crash(id, { restartAfterMs: 120_000 });
+    const others = sim.nodes.filter((n) => n.id !== id);
+    const takeover = runUntilTrue(
+      sim,
+      () => others.some((n) => n.controller?.elevator.motor === 'up'),
+      3000,
+    );
+    expect(takeover).toBeLessThan(1500);
+    for (const n of others) expect(n.lamp('hallDown', 9)).toBe(true);
+    runUntilTrue(sim, () => others.every((n) => !n.lamp('hallDown', 9)), 60_000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('4: the assigned elevator loses motor power: it reports itself out of service, the others take its hall calls, its cab calls wait for it', () => {
+    const { sim, checker } = building(2, 10);
+    parkAll(sim, 0);
+    sim.press('e1', 'cab', 8);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 8), 500);
+    sim.runUntil(sim.now + 100);
+    sim.setMotorPower('e1', false);
+    sim.press('e2', 'hallDown', 9);
+    // e1 would be the natural choice (it is moving up already); once it reports the motor failure
+    // the call moves to e2.
+    runUntilTrue(sim, () => sim.node('e1').controller?.elevator.motorFailed === true, 6000);
+    runUntilTrue(sim, () => !lampOn(sim, 'e2', 'hallDown', 9), 60_000);
+    expect(lampOn(sim, 'e1', 'cab', 8)).toBe(true);
+    sim.setMotorPower('e1', true);
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'cab', 8), 60_000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('5: a long obstruction makes the elevator unavailable; its hall calls move; it takes calls again once the door closes', () => {
+    const { sim, checker } = building(2, 6);
+    parkAll(sim, 0);
+    sim.press('e1', 'cab', 0); // opens e1's door at floor 0
+    sim.runUntil(sim.now + 100);
+    sim.setObstruction('e1', true);
+    sim.runUntil(sim.now + 6000);
+    expect(sim.node('e1').controller?.report(sim.now).available).toBe(false);
+    sim.press('e1', 'hallUp', 0);
+    sim.press('e1', 'hallDown', 5);
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'hallDown', 5), 60_000);
+    expect(sim.node('e2').car.floorSensor(sim.now)).toBe(5);
+    sim.setObstruction('e1', false);
+    runUntilTrue(sim, () => sim.node('e1').controller?.report(sim.now).available === true, 5000);
+    sim.runUntil(sim.now + 30_000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('6 and 7: an unplugged elevator keeps serving the calls it shows; plugged back, views merge and lights agree within a second', () => {
+    const { sim, checker } = building(3, 6);
+    sim.press('e1', 'hallUp', 2);
+    sim.press('e1', 'hallDown', 4);
+    runUntilTrue(
+      sim,
+      () => lampOn(sim, 'e1', 'hallDown', 4) && lampOn(sim, 'e1', 'hallUp', 2),
+      500,
+    );
+    sim.disconnect('e1');
+    sim.press('e1', 'cab', 5);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 5), 500);
+    sim.press('e2', 'hallUp', 1);
+    runUntilTrue(
+      sim,
+      () =>
+        ['hallUp@2', 'hallDown@4', 'cab@5'].every((k) => {
+          const [b, f] = k.split('@') as ['hallUp' | 'hallDown' | 'cab', string];
+          return !lampOn(sim, 'e1', b, Number(f));
+        }),
+      60_000,
+    );
+    sim.reconnect('e1');
+    const agree = runUntilTrue(sim, () => allHallLampsAgree(sim), 5000);
+    expect(agree).toBeLessThan(1000);
+    sim.runUntil(sim.now + 60_000);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('8: served on one side and pressed again on the other during a disconnect: after the merge the new press is a live call', () => {
+    const { sim, checker } = building(2, 4);
+    parkAll(sim, 0);
+    sim.press('e2', 'hallDown', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e2', 'hallDown', 3), 500);
+    sim.disconnect('e2');
+    // Both sides serve it (e2 alone takes every call it shows; e1 takes its hall calls over).
+    runUntilTrue(
+      sim,
+      () => !lampOn(sim, 'e1', 'hallDown', 3) && !lampOn(sim, 'e2', 'hallDown', 3),
+      60_000,
+    );
+    sim.press('e2', 'hallDown', 1);
+    sim.runUntil(sim.now + 20);
+    // A new press on e2's side while cut off, on a call e1 has served.
+    sim.press('e2', 'hallDown', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e2', 'hallDown', 3), 500);
+    sim.setMotorPower('e2', false); // keep e2 from serving it before the merge
+    sim.reconnect('e2');
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallDown', 3), 1000);
+    sim.setMotorPower('e2', true);
+    sim.runUntil(sim.now + 60_000);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('9: the controller is killed: it restarts, its cab calls come back from its disk and are served', () => {
+    const { sim, checker } = building(2, 6);
+    parkAll(sim, 0);
+    sim.press('e1', 'cab', 5);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 5), 500);
+    sim.crash('e1', { restartAfterMs: 800 });
+    sim.runUntil(sim.now + 801);
+    expect(phaseOf(sim.node('e1').controller?.register({ cab: 'e1' }, 5) ?? {})).toBe('confirmed');
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'cab', 5), 60_000);
+    expect(sim.node('e1').car.floorSensor(sim.now)).toBe(5);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('10: a node restarts with an empty disk: its cab calls come back from the peers', () => {
+    const { sim, checker } = building(3, 6);
+    parkAll(sim, 0);
+    sim.press('e1', 'cab', 4);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 4), 500);
+    sim.crash('e1', { loseDisk: true, restartAfterMs: 2000 });
+    sim.runUntil(sim.now + 2001);
+    runUntilTrue(
+      sim,
+      () => phaseOf(sim.node('e1').controller?.register({ cab: 'e1' }, 4) ?? {}) === 'confirmed',
+      500,
+    );
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'cab', 4), 60_000);
+    expect(sim.node('e1').car.floorSensor(sim.now)).toBe(4);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('11: datagrams of a previous run still in flight do not undo newer state', () => {
+    const { sim, checker } = building(2, 4, { minDelayMs: 1, maxDelayMs: 300 });
+    sim.press('e1', 'hallUp', 1);
+    sim.runUntil(sim.now + 50);
+    sim.crash('e1', { restartAfterMs: 100 });
+    sim.runUntil(sim.now + 60_000);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('13: all elevators move up and a down call comes in above them: it is served', () => {
+    const { sim, checker } = building(2, 10);
+    parkAll(sim, 0);
+    sim.press('e1', 'cab', 6);
+    sim.press('e2', 'cab', 7);
+    sim.runUntil(sim.now + 3000);
+    sim.press('e1', 'hallDown', 9);
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'hallDown', 9), 60_000);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('15: a new elevator joins a running system: it gets the view and is counted in assignment', () => {
+    const { sim, checker } = building(2, 8);
+    parkAll(sim, 0);
+    sim.press('e1', 'cab', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 3), 500);
+    const joined = sim.addElevator(7);
+    sim.runUntil(sim.now + 1000);
+    expect(joined.controller?.alivePeers()).toEqual(['e1', 'e2', 'e3']);
+    expect(phaseOf(joined.controller?.register({ cab: 'e1' }, 3) ?? {})).not.toBe('none');
+    sim.press('e3', 'hallDown', 7);
+    runUntilTrue(sim, () => !lampOn(sim, 'e3', 'hallDown', 7), 10_000);
+    expect(sim.node('e3').car.floorSensor(sim.now)).toBe(7);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it('16: loss, duplication and reordering at high rates do not affect correctness', () => {
+    const { sim, checker } = building(3, 5, { minDelayMs: 1, maxDelayMs: 80 });
+    sim.bus.setLoss(0.8);
+    sim.bus.setDupRate(0.3);
+    for (let f = 0; f < 4; f++) sim.press(`e${(f % 3) + 1}`, 'hallUp', f);
+    sim.press('e2', 'cab', 4);
+    sim.runUntil(sim.now + 60_000);
+    sim.bus.setLoss(0);
+    sim.bus.setDupRate(0);
+    sim.runUntil(sim.now + 60_000);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+});
