@@ -24,7 +24,7 @@ export interface AssignerInput {
    * [up, down]`, how long each active hall call has been waiting, in ms. Only the `mesh` assigner
    * reads it; absent means 0 for every call.
    */
-  hallRequestAges?: [number, number][];
+  hallRequestAges?: [number, number][] | undefined;
 }
 
 /** The reference assigner's output: for each elevator id, the hall calls it should take. */
