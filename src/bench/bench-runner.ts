@@ -5,11 +5,23 @@
  */
 import type { Assigner } from '../core/assigner/assigner-types.js';
 import { createAssigner } from '../core/assigner/assigner-registry.js';
+import { parkingTargets } from '../core/assigner/parking-policy.js';
 import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runBuildingSim } from './building-sim.js';
 import type { RunMetrics } from './run-metrics.js';
 import { computeRunMetrics, measuredWaits } from './run-metrics.js';
 import type { TrafficPattern } from './traffic.js';
 import { generateTraffic } from './traffic.js';
+
+/**
+ * An assigner name with this suffix (e.g. `mesh+park`) runs that assigner with the PROPOSED
+ * parking policy emulated (`core/assigner/parking-policy`).
+ */
+export const PARK_SUFFIX = '+park';
+
+/** The registered assigner behind a bench assigner name (`mesh+park` -> `mesh`). */
+export function baseAssignerName(name: string): string {
+  return name.endsWith(PARK_SUFFIX) ? name.slice(0, -PARK_SUFFIX.length) : name;
+}
 
 /** A building: cars x floors. */
 export interface BuildingSize {
@@ -46,8 +58,8 @@ export const DEFAULT_BENCH_CONFIG: Readonly<BenchConfig> = Object.freeze<BenchCo
   ],
   patterns: ['up-peak', 'down-peak', 'lunch', 'interfloor'],
   intensities: [0.3, 0.7, 1.2],
-  assigners: ['reference', 'nearest-car', 'mesh'],
-  seeds: [1],
+  assigners: ['reference', 'nearest-car', 'mesh', 'mesh+park'],
+  seeds: [1, 2],
   durationMs: 15 * 60_000,
   warmupMs: 2 * 60_000,
   drainMs: 60 * 60_000,
@@ -157,7 +169,7 @@ export function runOne(
   intensity: number,
   seed: number,
   assignerName: string,
-  assign: Assigner = createAssigner(assignerName),
+  assign: Assigner = createAssigner(baseAssignerName(assignerName)),
 ): RunResult {
   const passengers = generateTraffic({
     pattern,
@@ -172,13 +184,14 @@ export function runOne(
     },
   });
   const trace = runBuildingSim({
+    ...(assignerName.endsWith(PARK_SUFFIX) && { park: parkingTargets }),
     cars: size.cars,
     floors: size.floors,
     passengers,
     assign,
     maxTimeMs: config.durationMs + config.drainMs,
     capacity: config.capacity,
-    passCallAges: config.agedAssigners.includes(assignerName),
+    passCallAges: config.agedAssigners.includes(baseAssignerName(assignerName)),
   });
   return {
     ...size,
@@ -273,7 +286,15 @@ export async function runBench(
 ): Promise<BenchResult> {
   const start = performance.now();
   const plan = plannedRuns(config);
-  const assigners = new Map(config.assigners.map((name) => [name, createAssigner(name)]));
+  const assigners = new Map(
+    config.assigners.map((name) => [name, createAssigner(baseAssignerName(name))]),
+  );
+  // Warm the JIT up on each assigner first, so the measured compute times are steady-state ones.
+  for (const [name, assign] of assigners) {
+    const size = config.sizes.reduce((a, b) => (b.cars * b.floors > a.cars * a.floors ? b : a));
+    const warm = { ...config, durationMs: 90_000, warmupMs: 0, drainMs: 60_000 };
+    runOne(warm, size, 'interfloor', 1, 0xbeef, name, assign);
+  }
   const runs: RunResult[] = [];
   for (const [i, p] of plan.entries()) {
     runs.push(

@@ -47,6 +47,12 @@ export interface BuildingSimOptions {
   timings?: SimTimings;
   /** Where each car starts, at rest (default: spread evenly over the building). */
   startFloors?: readonly number[];
+  /**
+   * PROPOSAL emulation: where free cars should wait (see `core/assigner/parking-policy`). The state
+   * machine only moves for a call, so the emulation gives a parking car a cab call at its target
+   * that the assigner does not see; it opens its door there (a real "park" would not need to).
+   */
+  park?: (input: AssignerInput, assignment: AssignerOutput) => Record<string, number>;
   /** Pass each hall call's age (`hallRequestAges`, an optional assigner input). */
   passCallAges?: boolean;
   /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */
@@ -91,6 +97,8 @@ interface SimCar {
   sensor: number | null;
   cab: boolean[];
   riders: PassengerRecord[];
+  /** Where the car is parking (emulated as a hidden cab call), or null. */
+  parkAt: number | null;
   floorsTravelled: number;
   stops: number;
 }
@@ -139,6 +147,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     sensor: floor,
     cab: new Array<boolean>(floors).fill(false),
     riders: [],
+    parkAt: null,
     floorsTravelled: 0,
     stops: 0,
   }));
@@ -178,8 +187,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
           if (e.on) car.stops++;
           break;
         case 'served':
-          if (e.button === 'cab') car.cab[e.floor] = false;
-          else {
+          if (e.button === 'cab') {
+            car.cab[e.floor] = false;
+            if (car.parkAt === e.floor) car.parkAt = null;
+          } else {
             const d = e.button === 'hallUp' ? 0 : 1;
             const row = hall[e.floor];
             if (row !== undefined) row[d] = false;
@@ -253,8 +264,15 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     return Array.from({ length: floors }, (_, f) => [
       (mine?.[f]?.[0] ?? false) && hall[f]![0],
       (mine?.[f]?.[1] ?? false) && hall[f]![1],
-      car.cab[f] ?? false,
+      (car.cab[f] ?? false) || car.parkAt === f,
     ]);
+  };
+
+  /** The parking emulation: free cars get (or lose) their hidden parking call. */
+  const updateParking = (): void => {
+    if (opts.park === undefined) return;
+    const targets = opts.park(assignerInput(), assignment);
+    for (const car of cars) car.parkAt = targets[car.id] ?? null;
   };
 
   const standsOpen = (floor: number, d: 0 | 1): boolean =>
@@ -312,6 +330,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
       if (round > 1000) throw new Error('benchmark simulation did not settle (a bug)');
       let changed = boardAndAlight();
       recomputeAssignment();
+      updateParking();
       for (const car of cars) {
         const want = desiredRequests(car);
         if (sameRequests(want, car.fsm.requests)) continue;

@@ -11,7 +11,12 @@ import { InvalidArgumentError } from 'commander';
 import { ASSIGNER_NAMES, isAssignerName } from '../../core/assigner/assigner-registry.js';
 import { benchJson, formatBenchTable } from '../../bench/bench-report.js';
 import type { BenchConfig, BuildingSize } from '../../bench/bench-runner.js';
-import { DEFAULT_BENCH_CONFIG, runBench } from '../../bench/bench-runner.js';
+import {
+  DEFAULT_BENCH_CONFIG,
+  PARK_SUFFIX,
+  baseAssignerName,
+  runBench,
+} from '../../bench/bench-runner.js';
 import type { TrafficPattern } from '../../bench/traffic.js';
 import { TRAFFIC_PATTERNS } from '../../bench/traffic.js';
 import { waitDistributionSvg } from '../../bench/wait-plot-svg.js';
@@ -72,9 +77,9 @@ function parseNumbers(what: string, min: number) {
 
 function parseAssigners(value: string): string[] {
   return list(value).map((s) => {
-    if (!isAssignerName(s)) {
+    if (!isAssignerName(baseAssignerName(s))) {
       throw new InvalidArgumentError(
-        `unknown assigner "${s}" (known: ${ASSIGNER_NAMES.join(', ')})`,
+        `unknown assigner "${s}" (known: ${ASSIGNER_NAMES.join(', ')}; add ${PARK_SUFFIX} to emulate the proposed parking)`,
       );
     }
     return s;
@@ -125,7 +130,7 @@ export function register(program: Command): void {
       parseNumbers('intensity', 0),
     )
     .option('--assigners <list>', `assigners (${ASSIGNER_NAMES.join(', ')})`, parseAssigners)
-    .option('--seeds <list>', 'traffic seeds (default 1)', parseNumbers('seed', 0))
+    .option('--seeds <list>', 'traffic seeds (default 1,2)', parseNumbers('seed', 0))
     .option('--duration <minutes>', 'virtual minutes of arrivals per run (default 15)', positive)
     .option('--warmup <minutes>', 'virtual minutes not measured at the start (default 2)', positive)
     .option('--capacity <n>', 'passengers per car (default 8)', positive)
