@@ -24,6 +24,7 @@ const COLUMNS: { title: string; width: number; value: (c: CellResult) => string 
   { title: 'stops', width: 6, value: (c) => fmt(c.metrics.stops, 0) },
   { title: 'flips%', width: 6, value: (c) => fmt(c.metrics.flipsPer100Calls) },
   { title: 'ms mean', width: 7, value: (c) => fmt(c.metrics.assignMeanMs, 3) },
+  { title: 'ms p99', width: 7, value: (c) => fmt(c.metrics.assignP99Ms, 2) },
   { title: 'ms max', width: 7, value: (c) => fmt(c.metrics.assignMaxMs, 2) },
 ];
 
@@ -65,7 +66,10 @@ export function formatBenchTable(result: BenchResult): string {
         3,
       )}  worst cell x${fmt(s.worstAvgWaitRatio, 3)} (${s.worstCell})  flips/100 calls ${fmt(
         s.meanFlipsPer100Calls,
-      )}  assign ${fmt(s.meanAssignMs, 3)} ms mean, ${fmt(s.maxAssignMs, 2)} ms max  wins ${
+      )}  assign ${fmt(s.meanAssignMs, 3)} ms mean, ${fmt(s.p99AssignMs, 2)} ms p99, ${fmt(
+        s.maxAssignMs,
+        2,
+      )} ms max  wins ${
         s.cellsWon.length
       }/${result.config.sizes.length * result.config.patterns.length} cells`,
     );

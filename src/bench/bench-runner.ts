@@ -110,6 +110,8 @@ export interface AssignerSummary {
   cellsWon: string[];
   meanFlipsPer100Calls: number;
   meanAssignMs: number;
+  /** The worst cell's 99th percentile of compute time, and the single slowest call. */
+  p99AssignMs: number;
   maxAssignMs: number;
 }
 
@@ -157,6 +159,7 @@ export function averageMetrics(ms: readonly RunMetrics[]): RunMetrics {
     flipsPer100Calls: avg((m) => m.flipsPer100Calls),
     assignCalls: avg((m) => m.assignCalls),
     assignMeanMs: avg((m) => m.assignMeanMs),
+    assignP99Ms: max((m) => m.assignP99Ms),
     assignMaxMs: max((m) => m.assignMaxMs),
   };
 }
@@ -252,6 +255,7 @@ export function aggregate(config: BenchConfig, runs: RunResult[]): Omit<BenchRes
         .map(cellLabel),
       meanFlipsPer100Calls: meanOf(mine, (c) => c.metrics.flipsPer100Calls),
       meanAssignMs: meanOf(mine, (c) => c.metrics.assignMeanMs),
+      p99AssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignP99Ms)),
       maxAssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignMaxMs)),
     };
   });

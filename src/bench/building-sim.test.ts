@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASSIGNER_NAMES, createAssigner } from '../core/assigner/assigner-registry.js';
+import { parkingTargets } from '../core/assigner/parking-policy.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import { reachBoundMs, runBuildingSim, spreadStartFloors } from './building-sim.js';
 import type { SimTrace } from './building-sim.js';
@@ -113,6 +114,24 @@ describe('benchmark building simulation', () => {
     // Between 2 and 3 at t = 1000: it reaches 3 at 2500 (1500 later); the bound must not exceed it.
     expect(reachBoundMs(car, 3, 1000)).toBeLessThanOrEqual(1500);
     expect(reachBoundMs(car, 6, 1000)).toBeLessThanOrEqual(1500 + 3 * FLOOR_MS);
+  });
+
+  it('parking emulation: a free car drives to the lobby, the other stays at its home', () => {
+    const t = runBuildingSim({
+      cars: 2,
+      floors: 10,
+      passengers: [],
+      assign: createAssigner('mesh'),
+      maxTimeMs: 600_000,
+      startFloors: [5, 9],
+      park: parkingTargets,
+      wallClock: () => 0,
+    });
+    expect(t.cars).toEqual([
+      { id: '1', floorsTravelled: 5, stops: 1 },
+      { id: '2', floorsTravelled: 0, stops: 0 },
+    ]);
+    expect(t.endMs).toBe(5 * FLOOR_MS + DOOR_MS);
   });
 
   it('spreads start floors evenly', () => {

@@ -86,6 +86,8 @@ export interface SimTrace {
   assignCalls: number;
   assignTotalMs: number;
   assignMaxMs: number;
+  /** Each assigner call's wall-clock duration, in call order. */
+  assignDurationsMs: number[];
   /** The virtual time the run ended. */
   endMs: number;
 }
@@ -168,6 +170,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     assignCalls: 0,
     assignTotalMs: 0,
     assignMaxMs: 0,
+    assignDurationsMs: [],
     endMs: 0,
   };
   let assignment: AssignerOutput = {};
@@ -246,6 +249,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     const ms = wallClock() - t0;
     trace.assignCalls++;
     trace.assignTotalMs += ms;
+    trace.assignDurationsMs.push(ms);
     if (ms > trace.assignMaxMs) trace.assignMaxMs = ms;
     for (let f = 0; f < floors; f++) {
       for (const d of [0, 1] as const) {

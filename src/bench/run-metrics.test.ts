@@ -42,6 +42,7 @@ describe('run metrics', () => {
       assignCalls: 4,
       assignTotalMs: 2,
       assignMaxMs: 1.5,
+      assignDurationsMs: [0.1, 0.2, 1.5, 0.2],
       endMs: 160_000,
     };
     const m = computeRunMetrics(trace, 1000, 60_000);
@@ -59,6 +60,7 @@ describe('run metrics', () => {
     expect(m.flipsPer100Calls).toBe(25);
     expect(m.assignMeanMs).toBe(0.5);
     expect(m.assignMaxMs).toBe(1.5);
+    expect(m.assignP99Ms).toBe(1.5);
   });
 
   it('percentile is nearest-rank', () => {

@@ -29,6 +29,8 @@ export interface RunMetrics {
   flipsPer100Calls: number;
   assignCalls: number;
   assignMeanMs: number;
+  /** 99th percentile of the assigner's compute time (the max is often one GC pause). */
+  assignP99Ms: number;
   assignMaxMs: number;
 }
 
@@ -75,6 +77,10 @@ export function computeRunMetrics(trace: SimTrace, fromMs: number, untilMs: numb
       trace.hallCallsPressed === 0 ? 0 : (100 * trace.flips) / trace.hallCallsPressed,
     assignCalls: trace.assignCalls,
     assignMeanMs: trace.assignCalls === 0 ? 0 : trace.assignTotalMs / trace.assignCalls,
+    assignP99Ms: percentile(
+      [...trace.assignDurationsMs].sort((a, b) => a - b),
+      99,
+    ),
     assignMaxMs: trace.assignMaxMs,
   };
 }

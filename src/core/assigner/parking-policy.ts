@@ -5,8 +5,9 @@
  *
  * The policy is a pure function of the assigner input, so every node computes the same targets:
  * the building has one home per car, the lobby (floor 0) first and the others by farthest-point
- * spreading; taking the homes in that order, each goes to the nearest still-unplaced idle car
- * (ties: lower id). Busy cars are not placed: they are on their way somewhere anyway.
+ * spreading; taking the homes in that order, each goes to the nearest still-unplaced free car
+ * (ties: lower id). Busy cars are not placed (they are on their way somewhere anyway), but a busy
+ * car standing at a home covers it.
  */
 import type { AssignerInput } from './assigner-types.js';
 import { sortedElevatorIds } from './elevator-id-order.js';
@@ -47,10 +48,17 @@ export function parkingTargets(
       s.behaviour !== 'doorOpen' && !s.cabRequests.some(Boolean) && !hall.some(([u, d]) => u || d)
     );
   });
+  // A busy car standing at a home (door open there, say) covers it: nobody else is sent there.
+  const covered = new Set(
+    ids
+      .filter((id) => !freeCars.includes(id) && input.states[id]!.behaviour !== 'moving')
+      .map((id) => input.states[id]!.floor),
+  );
   const targets: Record<string, number> = {};
   const free = [...freeCars];
   for (const home of homeFloors(ids.length, floors)) {
     if (free.length === 0) break;
+    if (covered.has(home)) continue;
     let pick = 0;
     for (let i = 1; i < free.length; i++) {
       const d = Math.abs(input.states[free[i]!]!.floor - home);
