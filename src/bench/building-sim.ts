@@ -375,7 +375,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     for (const car of cars) {
       const c = car.phys.nextChangeAt(now);
       if (c !== undefined && c < next) next = c;
-      const dl = nextDeadline(car.fsm);
+      const dl = nextDeadline(car.fsm, now);
       if (dl !== null && dl < next) next = dl;
     }
     if (next === Infinity || next > maxTimeMs) break;
@@ -389,7 +389,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
       stepCar(car, { type: 'floorSensor', floor: s, now });
     }
     for (const car of cars) {
-      const dl = nextDeadline(car.fsm);
+      const dl = nextDeadline(car.fsm, now);
       if (dl !== null && dl <= now) stepCar(car, { type: 'tick', now });
     }
     for (let q = passengers[nextPassenger]; q !== undefined && q.time <= now;) {

@@ -67,7 +67,10 @@ describe('UdpPeerTransport', () => {
     try {
       a.broadcast(new Uint8Array([1, 2, 3]));
       // Both sockets are bound to the port, so both (the sender included) receive it.
-      await waitUntil(() => a.stats.sent === 1 && b.stats.received === 1 && a.stats.received === 1, 'counters');
+      await waitUntil(
+        () => a.stats.sent === 1 && b.stats.received === 1 && a.stats.received === 1,
+        'counters',
+      );
       expect(a.stats.sendErrors).toBe(0);
     } finally {
       await a.stop();
@@ -101,7 +104,11 @@ describe('UdpPeerTransport', () => {
   it('rejects start() when the port cannot be bound, and an invalid port at construction', async () => {
     expect(() => new UdpPeerTransport({ peerPort: 70_000 })).toThrow(RangeError);
     // 127.0.0.2.. is loopback too, but 192.0.2.1 (TEST-NET) is not ours to bind.
-    const t = new UdpPeerTransport({ peerPort: 0, bindAddress: '192.0.2.1', broadcastAddress: BROADCAST });
+    const t = new UdpPeerTransport({
+      peerPort: 0,
+      bindAddress: '192.0.2.1',
+      broadcastAddress: BROADCAST,
+    });
     await expect(t.start()).rejects.toThrow(/EADDRNOTAVAIL/);
     expect(t.running).toBe(false);
   });

@@ -156,7 +156,10 @@ export function encodeEnvelope<B>(
 ): Uint8Array {
   const { from, incarnation, seq, body } = envelope;
   if (from.length === 0 || from.length > MAX_SENDER_ID_LENGTH) {
-    throw new PeerEnvelopeError('invalid-envelope', `sender id length must be 1..${MAX_SENDER_ID_LENGTH}`);
+    throw new PeerEnvelopeError(
+      'invalid-envelope',
+      `sender id length must be 1..${MAX_SENDER_ID_LENGTH}`,
+    );
   }
   if (!isPositiveSafeInteger(incarnation)) {
     throw new PeerEnvelopeError('invalid-envelope', `incarnation must be a positive safe integer`);
@@ -233,7 +236,10 @@ export function decodeEnvelope<S extends z.ZodType>(
   const version: unknown = (raw as Record<string, unknown>)['v'];
   if (typeof version !== 'number') return reject('malformed', 'no protocol version');
   if (version !== PEER_PROTOCOL_VERSION) {
-    return reject('foreign-version', `protocol version ${version}, expected ${PEER_PROTOCOL_VERSION}`);
+    return reject(
+      'foreign-version',
+      `protocol version ${version}, expected ${PEER_PROTOCOL_VERSION}`,
+    );
   }
   const header = headerSchema.safeParse(raw);
   if (!header.success) return reject('malformed', `bad header: ${summarize(header.error)}`);
@@ -344,7 +350,10 @@ export class PeerEnvelopeCodec<S extends z.ZodType> {
 
   constructor(options: PeerEnvelopeCodecOptions<S>) {
     if (!isPositiveSafeInteger(options.incarnation)) {
-      throw new PeerEnvelopeError('invalid-envelope', 'incarnation must be a positive safe integer');
+      throw new PeerEnvelopeError(
+        'invalid-envelope',
+        'incarnation must be a positive safe integer',
+      );
     }
     this.selfId = options.selfId;
     this.incarnation = options.incarnation;
@@ -437,7 +446,8 @@ function unsignedContent(bytes: Uint8Array, macHex: string): Uint8Array | undefi
   if (start < 1) return undefined;
   let at = start;
   for (const byte of MAC_SUFFIX_OPEN) if (bytes[at++] !== byte) return undefined;
-  for (let i = 0; i < macHex.length; i++) if (bytes[at++] !== macHex.charCodeAt(i)) return undefined;
+  for (let i = 0; i < macHex.length; i++)
+    if (bytes[at++] !== macHex.charCodeAt(i)) return undefined;
   for (const byte of MAC_SUFFIX_CLOSE) if (bytes[at++] !== byte) return undefined;
   const content = new Uint8Array(start + 1);
   content.set(bytes.subarray(0, start));

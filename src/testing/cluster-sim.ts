@@ -7,7 +7,12 @@
  * motor power loss, obstruction. Observers (the invariant checker) see every lamp change, every
  * served call and the cars' motion.
  */
-import { Controller, type AssignFn, type ControllerEffect, type PersistedState } from '../core/controller.js';
+import {
+  Controller,
+  type AssignFn,
+  type ControllerEffect,
+  type PersistedState,
+} from '../core/controller.js';
 import type { ElevatorConfig } from '../core/elevator-fsm.js';
 import type { ButtonType } from '../core/types.js';
 import {
@@ -133,7 +138,10 @@ export class ClusterSim {
         floors: this.floors,
         travelMs: this.timings.travelMs,
         passingMs: this.timings.passingMs,
-        start: startBetween === null ? { floor: this.random.int(this.floors) } : { between: startBetween },
+        start:
+          startBetween === null
+            ? { floor: this.random.int(this.floors) }
+            : { between: startBetween },
       });
       const endpoint = this.bus.endpoint(id);
       const node = new SimNode(id, car, endpoint, this.now);
@@ -338,14 +346,24 @@ export class ClusterSim {
           const key = `${e.button}:${e.floor}`;
           if ((node.lamps.get(key) ?? false) !== e.on) {
             node.lamps.set(key, e.on);
-            this.emit({ kind: 'lamp', at: this.now, node: node.id, button: e.button, floor: e.floor, on: e.on });
+            this.emit({
+              kind: 'lamp',
+              at: this.now,
+              node: node.id,
+              button: e.button,
+              floor: e.floor,
+              on: e.on,
+            });
           }
           break;
         }
         case 'persist':
           node.disk = structuredClone(e.state);
           if (node.controller !== null) {
-            this.execute(node, node.controller.handle({ type: 'persisted', state: e.state, now: this.now }));
+            this.execute(
+              node,
+              node.controller.handle({ type: 'persisted', state: e.state, now: this.now }),
+            );
           }
           break;
         case 'broadcastNow':
@@ -354,7 +372,13 @@ export class ClusterSim {
         case 'log':
           if (e.event === 'peerLost') node.replay.forget(e.peer);
           if (e.event === 'callServed')
-            this.emit({ kind: 'served', at: this.now, node: node.id, button: e.kind, floor: e.floor });
+            this.emit({
+              kind: 'served',
+              at: this.now,
+              node: node.id,
+              button: e.kind,
+              floor: e.floor,
+            });
           break;
       }
     }

@@ -173,7 +173,11 @@ export class LossyBus {
    */
   runUntil(timeMs: number): number {
     let delivered = 0;
-    for (let next = this.#queue.peek(); next !== undefined && next.at <= timeMs; next = this.#queue.peek()) {
+    for (
+      let next = this.#queue.peek();
+      next !== undefined && next.at <= timeMs;
+      next = this.#queue.peek()
+    ) {
       this.#queue.pop();
       this.#now = Math.max(this.#now, next.at);
       if (this.#deliver(next)) delivered += 1;
@@ -186,7 +190,11 @@ export class LossyBus {
   drain(limitMs = 60_000): number {
     let delivered = 0;
     const end = this.#now + limitMs;
-    for (let at = this.nextDeliveryAt(); at !== undefined && at <= end; at = this.nextDeliveryAt()) {
+    for (
+      let at = this.nextDeliveryAt();
+      at !== undefined && at <= end;
+      at = this.nextDeliveryAt()
+    ) {
       delivered += this.runUntil(at);
     }
     return delivered;
@@ -372,8 +380,10 @@ class MinHeap<T> {
         const left = 2 * i + 1;
         const right = left + 1;
         let smallest = i;
-        if (left < items.length && this.#less(items[left] as T, items[smallest] as T) < 0) smallest = left;
-        if (right < items.length && this.#less(items[right] as T, items[smallest] as T) < 0) smallest = right;
+        if (left < items.length && this.#less(items[left] as T, items[smallest] as T) < 0)
+          smallest = left;
+        if (right < items.length && this.#less(items[right] as T, items[smallest] as T) < 0)
+          smallest = right;
         if (smallest === i) break;
         [items[i], items[smallest]] = [items[smallest] as T, items[i] as T];
         i = smallest;
