@@ -23,4 +23,5 @@ program
 (await import('./commands/node.js')).register(program);
 (await import('./commands/demo.js')).register(program);
 
+(await import('./commands/bench.js')).register(program);
 await program.parseAsync(process.argv);

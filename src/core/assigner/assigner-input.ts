@@ -21,10 +21,18 @@ export const assignerInputSchema = z
   .object({
     hallRequests: z.array(hallRow),
     states: z.record(z.string(), elevatorState),
+    hallRequestAges: z.array(z.tuple([z.number().min(0), z.number().min(0)])).optional(),
   })
   .superRefine((input, ctx) => {
     const floors = input.hallRequests.length;
     const ids = Object.keys(input.states);
+    if (input.hallRequestAges !== undefined && input.hallRequestAges.length !== floors) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hallRequestAges'],
+        message: `has ${input.hallRequestAges.length} floors but hallRequests has ${floors}`,
+      });
+    }
     if (ids.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['states'], message: 'no elevator states provided' });
     }

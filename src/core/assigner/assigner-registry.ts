@@ -3,6 +3,7 @@
  * Add a new assigner here with a one-line description.
  */
 import type { Assigner, ReferenceAssignerOptions } from './assigner-types.js';
+import { meshAssign } from './mesh-assigner.js';
 import { nearestCarAssign } from './nearest-car-assigner.js';
 import { referenceAssign } from './reference-assigner.js';
 
@@ -22,6 +23,16 @@ const REGISTRY = {
   'nearest-car': {
     description: 'baseline: each call to the physically nearest car',
     create: () => nearestCarAssign,
+  },
+  mesh: {
+    description: "ours: least total squared wait, routes predicted with elevator-mesh's own rules",
+    create: (settings) => (input) =>
+      meshAssign(input, {
+        ...(settings.travelDuration !== undefined && { travelDuration: settings.travelDuration }),
+        ...(settings.doorOpenDuration !== undefined && {
+          doorOpenDuration: settings.doorOpenDuration,
+        }),
+      }),
   },
 } satisfies Record<string, AssignerEntry>;
 

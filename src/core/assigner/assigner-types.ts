@@ -19,6 +19,12 @@ export interface AssignerInput {
   hallRequests: HallMatrix;
   /** Elevator state by elevator id. Ids are arbitrary strings. */
   states: Record<string, AssignerElevatorState>;
+  /**
+   * OPTIONAL (not in the reference JSON; the reference ignores it): `hallRequestAges[floor] =
+   * [up, down]`, how long each active hall call has been waiting, in ms. Only the `mesh` assigner
+   * reads it; absent means 0 for every call.
+   */
+  hallRequestAges?: [number, number][] | undefined;
 }
 
 /** The reference assigner's output: for each elevator id, the hall calls it should take. */

@@ -1,0 +1,315 @@
+/**
+ * The dispatch benchmark: every (building size, traffic pattern) cell, at several intensities and
+ * seeds, run once per assigner on the very same passengers, then aggregated per cell and compared
+ * with the reference assigner and the per-run lower bound.
+ */
+import type { Assigner } from '../core/assigner/assigner-types.js';
+import { createAssigner } from '../core/assigner/assigner-registry.js';
+import { parkingTargets } from '../core/assigner/parking-policy.js';
+import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runBuildingSim } from './building-sim.js';
+import type { RunMetrics } from './run-metrics.js';
+import { computeRunMetrics, measuredWaits } from './run-metrics.js';
+import type { TrafficPattern } from './traffic.js';
+import { generateTraffic } from './traffic.js';
+
+/**
+ * An assigner name with this suffix (e.g. `mesh+park`) runs that assigner with the PROPOSED
+ * parking policy emulated (`core/assigner/parking-policy`).
+ */
+export const PARK_SUFFIX = '+park';
+
+/** The registered assigner behind a bench assigner name (`mesh+park` -> `mesh`). */
+export function baseAssignerName(name: string): string {
+  return name.endsWith(PARK_SUFFIX) ? name.slice(0, -PARK_SUFFIX.length) : name;
+}
+
+/** A building: cars x floors. */
+export interface BuildingSize {
+  cars: number;
+  floors: number;
+}
+
+/** What to run. */
+export interface BenchConfig {
+  sizes: BuildingSize[];
+  patterns: TrafficPattern[];
+  /** Arrival rates relative to the nominal handling capacity (see `nominalCapacityPerMinute`). */
+  intensities: number[];
+  assigners: string[];
+  seeds: number[];
+  /** Arrivals happen in [0, durationMs); those before `warmupMs` are not measured. */
+  durationMs: number;
+  warmupMs: number;
+  /** After the arrivals stop, the run goes on at most this long to let everyone arrive. */
+  drainMs: number;
+  capacity: number;
+  /** Assigners that get each hall call's age (`hallRequestAges`); the others get the plain input. */
+  agedAssigners: string[];
+}
+
+/** The default run: every size and pattern, light to near-saturated load, one seed. */
+export const DEFAULT_BENCH_CONFIG: Readonly<BenchConfig> = Object.freeze<BenchConfig>({
+  sizes: [
+    { cars: 2, floors: 4 },
+    { cars: 3, floors: 4 },
+    { cars: 4, floors: 10 },
+    { cars: 8, floors: 20 },
+    { cars: 16, floors: 50 },
+  ],
+  patterns: ['up-peak', 'down-peak', 'lunch', 'interfloor'],
+  intensities: [0.3, 0.7, 1.2],
+  assigners: ['reference', 'nearest-car', 'mesh', 'mesh+park'],
+  seeds: [1, 2],
+  durationMs: 15 * 60_000,
+  warmupMs: 2 * 60_000,
+  drainMs: 60 * 60_000,
+  capacity: DEFAULT_CAR_CAPACITY,
+  agedAssigners: ['mesh'],
+});
+
+/** One simulation: a cell, an intensity, a seed, an assigner. */
+export interface RunResult {
+  cars: number;
+  floors: number;
+  pattern: TrafficPattern;
+  intensity: number;
+  seed: number;
+  assigner: string;
+  metrics: RunMetrics;
+  /** Every measured passenger's wait, in seconds (for the distribution plot). */
+  waitsS: number[];
+}
+
+/** A cell's figures for one assigner: each metric averaged over the cell's runs (max: maximum). */
+export interface CellResult {
+  cars: number;
+  floors: number;
+  pattern: TrafficPattern;
+  assigner: string;
+  runs: number;
+  metrics: RunMetrics;
+  /** Averages over runs of each run's figure divided by that run's lower bound. */
+  avgWaitVsBound: number;
+  p95WaitVsBound: number;
+  avgTripVsBound: number;
+  /** This assigner's average and p95 wait as a ratio to the reference's in the same cell. */
+  avgWaitVsReference: number | null;
+  p95WaitVsReference: number | null;
+}
+
+/** How an assigner fares against the reference over all cells. */
+export interface AssignerSummary {
+  assigner: string;
+  /** Mean over cells of (this / reference): below 1 is better. */
+  meanAvgWaitRatio: number;
+  meanP95WaitRatio: number;
+  /** The worst cell's avg-wait ratio, and that cell. */
+  worstAvgWaitRatio: number;
+  worstCell: string;
+  /** Cells where it beats the reference on both average and p95 wait. */
+  cellsWon: string[];
+  meanFlipsPer100Calls: number;
+  meanAssignMs: number;
+  /** The worst cell's 99th percentile of compute time, and the single slowest call. */
+  p99AssignMs: number;
+  maxAssignMs: number;
+}
+
+export interface BenchResult {
+  config: BenchConfig;
+  runs: RunResult[];
+  cells: CellResult[];
+  summaries: AssignerSummary[];
+  wallMs: number;
+}
+
+/** The label of a cell, e.g. `4x10 up-peak`. */
+export function cellLabel(c: { cars: number; floors: number; pattern: string }): string {
+  return `${c.cars}x${c.floors} ${c.pattern}`;
+}
+
+function ratio(a: number, b: number): number {
+  // A zero bound (a car was right there) makes any wait infinitely worse: count it as equal.
+  return b > 0 ? a / b : a > 0 ? 1 : 1;
+}
+
+function meanOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  return xs.length === 0 ? 0 : xs.reduce((s, x) => s + f(x), 0) / xs.length;
+}
+
+/** Averages runs' metrics (max-type figures take the maximum). */
+export function averageMetrics(ms: readonly RunMetrics[]): RunMetrics {
+  const avg = (f: (m: RunMetrics) => number) => meanOf(ms, f);
+  const max = (f: (m: RunMetrics) => number) => Math.max(0, ...ms.map(f));
+  return {
+    passengers: avg((m) => m.passengers),
+    unserved: avg((m) => m.unserved),
+    avgWaitS: avg((m) => m.avgWaitS),
+    p95WaitS: avg((m) => m.p95WaitS),
+    maxWaitS: max((m) => m.maxWaitS),
+    over60Share: avg((m) => m.over60Share),
+    avgTripS: avg((m) => m.avgTripS),
+    boundAvgWaitS: avg((m) => m.boundAvgWaitS),
+    boundP95WaitS: avg((m) => m.boundP95WaitS),
+    boundAvgTripS: avg((m) => m.boundAvgTripS),
+    floorsTravelled: avg((m) => m.floorsTravelled),
+    stops: avg((m) => m.stops),
+    hallCallsPressed: avg((m) => m.hallCallsPressed),
+    flips: avg((m) => m.flips),
+    flipsPer100Calls: avg((m) => m.flipsPer100Calls),
+    assignCalls: avg((m) => m.assignCalls),
+    assignMeanMs: avg((m) => m.assignMeanMs),
+    assignP99Ms: max((m) => m.assignP99Ms),
+    assignMaxMs: max((m) => m.assignMaxMs),
+  };
+}
+
+/** Runs one simulation of the benchmark. */
+export function runOne(
+  config: BenchConfig,
+  size: BuildingSize,
+  pattern: TrafficPattern,
+  intensity: number,
+  seed: number,
+  assignerName: string,
+  assign: Assigner = createAssigner(baseAssignerName(assignerName)),
+): RunResult {
+  const passengers = generateTraffic({
+    pattern,
+    cars: size.cars,
+    floors: size.floors,
+    intensity,
+    durationMs: config.durationMs,
+    seed,
+    timings: {
+      floorMs: REFERENCE_TIMINGS.travelMs + REFERENCE_TIMINGS.passingMs,
+      doorMs: REFERENCE_TIMINGS.doorOpenMs,
+    },
+  });
+  const trace = runBuildingSim({
+    ...(assignerName.endsWith(PARK_SUFFIX) && { park: parkingTargets }),
+    cars: size.cars,
+    floors: size.floors,
+    passengers,
+    assign,
+    maxTimeMs: config.durationMs + config.drainMs,
+    capacity: config.capacity,
+    passCallAges: config.agedAssigners.includes(baseAssignerName(assignerName)),
+  });
+  return {
+    ...size,
+    pattern,
+    intensity,
+    seed,
+    assigner: assignerName,
+    metrics: computeRunMetrics(trace, config.warmupMs, config.durationMs),
+    waitsS: measuredWaits(trace, config.warmupMs, config.durationMs),
+  };
+}
+
+/** Aggregates runs into cells and per-assigner summaries. */
+export function aggregate(config: BenchConfig, runs: RunResult[]): Omit<BenchResult, 'wallMs'> {
+  const cells: CellResult[] = [];
+  for (const size of config.sizes) {
+    for (const pattern of config.patterns) {
+      const inCell = runs.filter(
+        (r) => r.cars === size.cars && r.floors === size.floors && r.pattern === pattern,
+      );
+      const ref = inCell.filter((r) => r.assigner === 'reference');
+      const refMetrics = ref.length > 0 ? averageMetrics(ref.map((r) => r.metrics)) : null;
+      for (const assigner of config.assigners) {
+        const mine = inCell.filter((r) => r.assigner === assigner);
+        if (mine.length === 0) continue;
+        const metrics = averageMetrics(mine.map((r) => r.metrics));
+        cells.push({
+          ...size,
+          pattern,
+          assigner,
+          runs: mine.length,
+          metrics,
+          avgWaitVsBound: meanOf(mine, (r) => ratio(r.metrics.avgWaitS, r.metrics.boundAvgWaitS)),
+          p95WaitVsBound: meanOf(mine, (r) => ratio(r.metrics.p95WaitS, r.metrics.boundP95WaitS)),
+          avgTripVsBound: meanOf(mine, (r) => ratio(r.metrics.avgTripS, r.metrics.boundAvgTripS)),
+          avgWaitVsReference:
+            refMetrics === null ? null : ratio(metrics.avgWaitS, refMetrics.avgWaitS),
+          p95WaitVsReference:
+            refMetrics === null ? null : ratio(metrics.p95WaitS, refMetrics.p95WaitS),
+        });
+      }
+    }
+  }
+  const summaries: AssignerSummary[] = config.assigners.map((assigner) => {
+    const mine = cells.filter((c) => c.assigner === assigner);
+    const vsRef = mine.filter((c) => c.avgWaitVsReference !== null);
+    let worst = vsRef[0];
+    for (const c of vsRef)
+      if ((c.avgWaitVsReference ?? 0) > (worst?.avgWaitVsReference ?? 0)) worst = c;
+    return {
+      assigner,
+      meanAvgWaitRatio: meanOf(vsRef, (c) => c.avgWaitVsReference ?? 1),
+      meanP95WaitRatio: meanOf(vsRef, (c) => c.p95WaitVsReference ?? 1),
+      worstAvgWaitRatio: worst?.avgWaitVsReference ?? 1,
+      worstCell: worst === undefined ? '' : cellLabel(worst),
+      cellsWon: vsRef
+        .filter((c) => (c.avgWaitVsReference ?? 1) < 1 && (c.p95WaitVsReference ?? 1) <= 1)
+        .map(cellLabel),
+      meanFlipsPer100Calls: meanOf(mine, (c) => c.metrics.flipsPer100Calls),
+      meanAssignMs: meanOf(mine, (c) => c.metrics.assignMeanMs),
+      p99AssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignP99Ms)),
+      maxAssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignMaxMs)),
+    };
+  });
+  return { config, runs, cells, summaries };
+}
+
+/** Every run of `config`, in order: sizes, patterns, intensities, seeds, assigners. */
+export function plannedRuns(config: BenchConfig): {
+  size: BuildingSize;
+  pattern: TrafficPattern;
+  intensity: number;
+  seed: number;
+  assigner: string;
+}[] {
+  const out = [];
+  for (const size of config.sizes)
+    for (const pattern of config.patterns)
+      for (const intensity of config.intensities)
+        for (const seed of config.seeds)
+          for (const assigner of config.assigners)
+            out.push({ size, pattern, intensity, seed, assigner });
+  return out;
+}
+
+/**
+ * Runs the whole benchmark. `onProgress` is called after each run; the event loop gets a turn
+ * between runs so a progress bar can draw.
+ */
+export async function runBench(
+  config: BenchConfig,
+  onProgress: (done: number, total: number, label: string) => void = () => {},
+): Promise<BenchResult> {
+  const start = performance.now();
+  const plan = plannedRuns(config);
+  const assigners = new Map(
+    config.assigners.map((name) => [name, createAssigner(baseAssignerName(name))]),
+  );
+  // Warm the JIT up on each assigner first, so the measured compute times are steady-state ones.
+  for (const [name, assign] of assigners) {
+    const size = config.sizes.reduce((a, b) => (b.cars * b.floors > a.cars * a.floors ? b : a));
+    const warm = { ...config, durationMs: 90_000, warmupMs: 0, drainMs: 60_000 };
+    runOne(warm, size, 'interfloor', 1, 0xbeef, name, assign);
+  }
+  const runs: RunResult[] = [];
+  for (const [i, p] of plan.entries()) {
+    runs.push(
+      runOne(config, p.size, p.pattern, p.intensity, p.seed, p.assigner, assigners.get(p.assigner)),
+    );
+    onProgress(
+      i + 1,
+      plan.length,
+      `${cellLabel({ ...p.size, pattern: p.pattern })} x${p.intensity} ${p.assigner}`,
+    );
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { ...aggregate(config, runs), wallMs: performance.now() - start };
+}

@@ -1,0 +1,427 @@
+/**
+ * The dispatch benchmark's building: `n` cars, each driven by the same pure elevator state machine
+ * the nodes run (`core/elevator-fsm`), moved by the simulator's car physics (`sim/car-physics`), with
+ * hall calls assigned by an `Assigner` exactly as a node does it: recomputed whenever the
+ * assigner's input changes, each car's requests = its cab calls + the hall calls assigned to it.
+ *
+ * Virtual time, discrete events: the clock jumps to the next passenger arrival, floor-sensor change
+ * or state-machine deadline, so an hour of traffic runs in well under a second.
+ *
+ * Passengers: a passenger presses the hall button of their direction (unless it is lit already, or a
+ * car stands there with its door open announcing their direction: then they walk straight in). They
+ * board the first car that opens its door at their floor announcing their direction, press the cab
+ * button of their destination at once, and alight when that car opens its door there. Boarding and
+ * alighting take no time of their own (the door time covers them). A car holds `capacity`
+ * passengers (default 8); those left behind by a full car press the hall button again once no car
+ * stands open for them, and their wait goes on counting from their first press.
+ */
+import type { Assigner, AssignerInput, AssignerOutput } from '../core/assigner/assigner-types.js';
+import type { ElevatorEffect, ElevatorEvent, ElevatorState } from '../core/elevator-fsm.js';
+import { initialElevatorState, nextDeadline, step } from '../core/elevator-fsm.js';
+import type { HallMatrix, RequestMatrix } from '../core/types.js';
+import { CarPhysics } from '../sim/car-physics.js';
+import type { Passenger } from './traffic.js';
+
+/** The car's timings: the reference simulator's (travel 2000 + passing 500 = 2.5 s a floor; door 3 s). */
+export interface SimTimings {
+  travelMs: number;
+  passingMs: number;
+  doorOpenMs: number;
+}
+
+/** The reference simulator's timings. */
+export const REFERENCE_TIMINGS: Readonly<SimTimings> = Object.freeze({
+  travelMs: 2000,
+  passingMs: 500,
+  doorOpenMs: 3000,
+});
+
+export interface BuildingSimOptions {
+  cars: number;
+  floors: number;
+  /** Sorted by time. */
+  passengers: readonly Passenger[];
+  assign: Assigner;
+  /** The simulation stops here even if passengers are still waiting or riding (they stay unserved). */
+  maxTimeMs: number;
+  timings?: SimTimings;
+  /** Where each car starts, at rest (default: spread evenly over the building). */
+  startFloors?: readonly number[];
+  /**
+   * PROPOSAL emulation: where free cars should wait (see `core/assigner/parking-policy`). The state
+   * machine only moves for a call, so the emulation gives a parking car a cab call at its target
+   * that the assigner does not see; it opens its door there (a real "park" would not need to).
+   */
+  park?: (input: AssignerInput, assignment: AssignerOutput) => Record<string, number>;
+  /** Pass each hall call's age (`hallRequestAges`, an optional assigner input). */
+  passCallAges?: boolean;
+  /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */
+  capacity?: number;
+  /**
+   * Clock for timing the assigner (ms, fractional). Default: this process's CPU time (user +
+   * system), so other load on a shared machine does not inflate the figures.
+   */
+  wallClock?: () => number;
+}
+
+/** What happened to one passenger. Times are virtual ms; `null` if it never happened. */
+export interface PassengerRecord extends Passenger {
+  /** When a car opened its door for them (announcing their direction) and they boarded. */
+  boardAt: number | null;
+  /** When the car opened its door at their destination. */
+  alightAt: number | null;
+  car: string | null;
+  /** A lower bound of their wait: the nearest car, free and dedicated to them, at their arrival. */
+  boundWaitMs: number;
+  /** A lower bound of their time to destination: bound wait + the direct ride from rest. */
+  boundTripMs: number;
+}
+
+/** The record of one run. */
+export interface SimTrace {
+  passengers: PassengerRecord[];
+  cars: { id: string; floorsTravelled: number; stops: number }[];
+  /** Hall buttons pressed (a press on an unlit button, including presses again after a full car). */
+  hallCallsPressed: number;
+  /** Times an active hall call's assignee changed from one car to another. */
+  flips: number;
+  /** Calls to the assigner, and the CPU time they took. */
+  assignCalls: number;
+  assignTotalMs: number;
+  assignMaxMs: number;
+  /** Each assigner call's CPU time, in call order. */
+  assignDurationsMs: number[];
+  /** The virtual time the run ended. */
+  endMs: number;
+}
+
+interface SimCar {
+  id: string;
+  phys: CarPhysics;
+  fsm: ElevatorState;
+  sensor: number | null;
+  cab: boolean[];
+  riders: PassengerRecord[];
+  /** Where the car is parking (emulated as a hidden cab call), or null. */
+  parkAt: number | null;
+  floorsTravelled: number;
+  stops: number;
+}
+
+/** This process's CPU time in ms (microsecond resolution). */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Passengers per car unless told otherwise: a common small passenger car. */
+export const DEFAULT_CAR_CAPACITY = 8;
+
+/** Evenly spread start floors: car i of n at round(i * (floors - 1) / (n - 1)). */
+export function spreadStartFloors(cars: number, floors: number): number[] {
+  return Array.from({ length: cars }, (_, i) =>
+    cars === 1 ? 0 : Math.round((i * (floors - 1)) / (cars - 1)),
+  );
+}
+
+/**
+ * A lower bound of the time for `car` to reach `floor`, whatever it was doing: stopped at a floor it
+ * needs a full floor time per floor; while moving it may be part-way (at most half a floor time, and
+ * at least the passing time, ahead of where the model puts it).
+ */
+export function reachBoundMs(phys: CarPhysics, floor: number, now: number): number {
+  const s = phys.state(now);
+  const perFloor = phys.travelMs + phys.passingMs;
+  if (s.moving === 'stop' && s.floor !== null) return perFloor * Math.abs(floor - s.floor);
+  const head = Math.max(perFloor / 2, phys.passingMs);
+  return Math.max(0, perFloor * Math.abs(floor - s.position) - head);
+}
+
+/** Runs one benchmark simulation. Deterministic apart from the measured assigner wall time. */
+export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
+  const { floors, assign, maxTimeMs } = opts;
+  const timings = opts.timings ?? REFERENCE_TIMINGS;
+  const capacity = opts.capacity ?? DEFAULT_CAR_CAPACITY;
+  const wallClock = opts.wallClock ?? processCpuMs;
+  const starts = opts.startFloors ?? spreadStartFloors(opts.cars, floors);
+  const config = {
+    floors,
+    doorOpenMs: timings.doorOpenMs,
+    // Far beyond any floor time: the benchmark has no motor failures.
+    motorTimeoutMs: 4 * (timings.travelMs + timings.passingMs),
+    obstructionTimeoutMs: 5000,
+  };
+  const cars: SimCar[] = starts.map((floor, i) => ({
+    id: String(i + 1),
+    phys: new CarPhysics({ floors, ...timings, start: { floor } }),
+    fsm: initialElevatorState(config),
+    sensor: floor,
+    cab: new Array<boolean>(floors).fill(false),
+    riders: [],
+    parkAt: null,
+    floorsTravelled: 0,
+    stops: 0,
+  }));
+  const hall: HallMatrix = Array.from({ length: floors }, () => [false, false]);
+  const waiting: [PassengerRecord[], PassengerRecord[]][] = Array.from({ length: floors }, () => [
+    [],
+    [],
+  ]);
+  /** When each lit hall button was pressed. */
+  const pressedAt: [number, number][] = Array.from({ length: floors }, () => [0, 0]);
+  const owner: (string | null)[][] = Array.from({ length: floors }, () => [null, null]);
+  const records: PassengerRecord[] = [];
+  const trace: SimTrace = {
+    passengers: records,
+    cars: [],
+    hallCallsPressed: 0,
+    flips: 0,
+    assignCalls: 0,
+    assignTotalMs: 0,
+    assignMaxMs: 0,
+    assignDurationsMs: [],
+    endMs: 0,
+  };
+  let assignment: AssignerOutput = {};
+  let assignmentKey = '';
+  let now = 0;
+
+  const applyEffects = (car: SimCar, effects: ElevatorEffect[]): void => {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'motor':
+          car.phys.setMotor(e.direction, now);
+          break;
+        case 'reassertMotor':
+          car.phys.setMotor(car.fsm.motor, now);
+          break;
+        case 'doorLamp':
+          if (e.on) car.stops++;
+          break;
+        case 'served':
+          if (e.button === 'cab') {
+            car.cab[e.floor] = false;
+            if (car.parkAt === e.floor) car.parkAt = null;
+          } else {
+            const d = e.button === 'hallUp' ? 0 : 1;
+            const row = hall[e.floor];
+            if (row !== undefined) row[d] = false;
+            const o = owner[e.floor];
+            if (o !== undefined) o[d] = null;
+          }
+          break;
+        case 'floorIndicator':
+          break;
+      }
+    }
+  };
+
+  const stepCar = (car: SimCar, event: ElevatorEvent): void => {
+    const [fsm, effects] = step(car.fsm, event);
+    car.fsm = fsm;
+    applyEffects(car, effects);
+  };
+
+  /** The assigner input, mapped from the state machines as a node maps its own. */
+  const assignerInput = (): AssignerInput => {
+    const states: AssignerInput['states'] = {};
+    for (const car of cars) {
+      const f = car.fsm;
+      states[car.id] = {
+        behaviour: f.behaviour === 'init' ? 'moving' : f.behaviour,
+        floor: f.floor ?? 0,
+        direction: f.behaviour === 'init' ? 'down' : f.direction,
+        cabRequests: [...car.cab],
+      };
+    }
+    const input: AssignerInput = { hallRequests: hall.map(([u, d]) => [u, d]), states };
+    if (opts.passCallAges === true) {
+      input.hallRequestAges = hall.map(([u, d], f) => [
+        u ? now - pressedAt[f]![0] : 0,
+        d ? now - pressedAt[f]![1] : 0,
+      ]);
+    }
+    return input;
+  };
+
+  const recomputeAssignment = (): void => {
+    const input = assignerInput();
+    const key = JSON.stringify(input);
+    if (key === assignmentKey) return;
+    assignmentKey = key;
+    if (!hall.some(([u, d]) => u || d)) {
+      assignment = {};
+      return;
+    }
+    const t0 = wallClock();
+    assignment = assign(input);
+    const ms = wallClock() - t0;
+    trace.assignCalls++;
+    trace.assignTotalMs += ms;
+    trace.assignDurationsMs.push(ms);
+    if (ms > trace.assignMaxMs) trace.assignMaxMs = ms;
+    for (let f = 0; f < floors; f++) {
+      for (const d of [0, 1] as const) {
+        if (hall[f]?.[d] !== true) continue;
+        let to: string | null = null;
+        for (const car of cars) if (assignment[car.id]?.[f]?.[d] === true) to = car.id;
+        const o = owner[f]!;
+        if (o[d] !== null && to !== null && o[d] !== to) trace.flips++;
+        o[d] = to;
+      }
+    }
+  };
+
+  const desiredRequests = (car: SimCar): RequestMatrix => {
+    const mine = assignment[car.id];
+    return Array.from({ length: floors }, (_, f) => [
+      (mine?.[f]?.[0] ?? false) && hall[f]![0],
+      (mine?.[f]?.[1] ?? false) && hall[f]![1],
+      (car.cab[f] ?? false) || car.parkAt === f,
+    ]);
+  };
+
+  /** The parking emulation: free cars get (or lose) their hidden parking call. */
+  const updateParking = (): void => {
+    if (opts.park === undefined) return;
+    const targets = opts.park(assignerInput(), assignment);
+    for (const car of cars) car.parkAt = targets[car.id] ?? null;
+  };
+
+  const standsOpen = (floor: number, d: 0 | 1): boolean =>
+    cars.some(
+      (c) =>
+        c.fsm.behaviour === 'doorOpen' &&
+        c.fsm.floor === floor &&
+        c.fsm.direction === (d === 0 ? 'up' : 'down'),
+    );
+
+  /**
+   * Passengers leave and enter cars standing open, and those left behind press again; returns
+   * whether any button was pressed.
+   */
+  const boardAndAlight = (): boolean => {
+    let added = false;
+    for (const car of cars) {
+      const f = car.fsm;
+      if (f.behaviour !== 'doorOpen' || f.floor === null) continue;
+      const floor = f.floor;
+      if (car.riders.some((p) => p.destination === floor)) {
+        for (const p of car.riders) if (p.destination === floor) p.alightAt = now;
+        car.riders = car.riders.filter((p) => p.destination !== floor);
+      }
+      if (f.direction === 'stop') continue;
+      const queue = waiting[floor]?.[f.direction === 'up' ? 0 : 1];
+      if (queue === undefined || queue.length === 0) continue;
+      const boarding = queue.splice(0, Math.max(0, capacity - car.riders.length));
+      for (const p of boarding) {
+        p.boardAt = now;
+        p.car = car.id;
+        car.riders.push(p);
+        if (!car.cab[p.destination]) {
+          car.cab[p.destination] = true;
+          added = true;
+        }
+      }
+    }
+    for (let floor = 0; floor < floors; floor++) {
+      for (const d of [0, 1] as const) {
+        const row = hall[floor]!;
+        if (row[d] || waiting[floor]![d].length === 0 || standsOpen(floor, d)) continue;
+        row[d] = true;
+        pressedAt[floor]![d] = now;
+        trace.hallCallsPressed++;
+        added = true;
+      }
+    }
+    return added;
+  };
+
+  /** Brings assignment, requests and passengers to rest at `now`. */
+  const settle = (): void => {
+    for (let round = 0; ; round++) {
+      if (round > 1000) throw new Error('benchmark simulation did not settle (a bug)');
+      let changed = boardAndAlight();
+      recomputeAssignment();
+      updateParking();
+      for (const car of cars) {
+        const want = desiredRequests(car);
+        if (sameRequests(want, car.fsm.requests)) continue;
+        stepCar(car, { type: 'requests', requests: want, now });
+        changed = true;
+      }
+      if (!changed) return;
+    }
+  };
+
+  const arrive = (p: Passenger): void => {
+    const rec: PassengerRecord = {
+      ...p,
+      boardAt: null,
+      alightAt: null,
+      car: null,
+      boundWaitMs: 0,
+      boundTripMs: 0,
+    };
+    rec.boundWaitMs = Math.min(...cars.map((c) => reachBoundMs(c.phys, p.origin, now)));
+    // The door may already be about to close when they walk in, so no door time in the bound.
+    rec.boundTripMs =
+      rec.boundWaitMs + (timings.travelMs + timings.passingMs) * Math.abs(p.destination - p.origin);
+    records.push(rec);
+    const d = p.destination > p.origin ? 0 : 1;
+    // Pressing the button (unless lit, or a car stands open for them) happens in the next settle.
+    waiting[p.origin]![d].push(rec);
+  };
+
+  for (const car of cars) stepCar(car, { type: 'floorSensor', floor: car.sensor, now });
+  settle();
+  let nextPassenger = 0;
+  const passengers = opts.passengers;
+  for (let guard = 0; ; guard++) {
+    let next = Infinity;
+    const p = passengers[nextPassenger];
+    if (p !== undefined) next = p.time;
+    for (const car of cars) {
+      const c = car.phys.nextChangeAt(now);
+      if (c !== undefined && c < next) next = c;
+      const dl = nextDeadline(car.fsm, now);
+      if (dl !== null && dl < next) next = dl;
+    }
+    if (next === Infinity || next > maxTimeMs) break;
+    if (guard > 50_000_000) throw new Error('benchmark simulation runs away (a bug)');
+    now = Math.max(now, next);
+    for (const car of cars) {
+      const s = car.phys.floorSensor(now);
+      if (s === car.sensor) continue;
+      if (s !== null && car.sensor === null) car.floorsTravelled++;
+      car.sensor = s;
+      stepCar(car, { type: 'floorSensor', floor: s, now });
+    }
+    for (const car of cars) {
+      const dl = nextDeadline(car.fsm, now);
+      if (dl !== null && dl <= now) stepCar(car, { type: 'tick', now });
+    }
+    for (let q = passengers[nextPassenger]; q !== undefined && q.time <= now;) {
+      arrive(q);
+      q = passengers[++nextPassenger];
+    }
+    settle();
+  }
+  trace.endMs = Math.min(now, maxTimeMs);
+  trace.cars = cars.map((c) => ({
+    id: c.id,
+    floorsTravelled: c.floorsTravelled,
+    stops: c.stops,
+  }));
+  return trace;
+}
+
+function sameRequests(a: RequestMatrix, b: RequestMatrix): boolean {
+  if (a.length !== b.length) return false;
+  for (let f = 0; f < a.length; f++) {
+    const x = a[f]!;
+    const y = b[f]!;
+    if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2]) return false;
+  }
+  return true;
+}
