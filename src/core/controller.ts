@@ -572,9 +572,11 @@ export class Controller {
       durable: CallRegister | undefined,
     ) => {
       const key = `${button}:${floor}`;
-      const current = this.lamps.get(key) ?? false;
-      const on = isLit(reg) && (current || holdsLitInstances(durable, reg));
-      if (this.lamps.get(key) === on) return;
+      const current = this.lamps.get(key);
+      // Lit but not yet on our disk: decide once it is (leave the lamp as it is meanwhile).
+      if (isLit(reg) && current !== true && !holdsLitInstances(durable, reg)) return;
+      const on = isLit(reg);
+      if (current === on) return;
       this.lamps.set(key, on);
       out.push({ type: 'buttonLamp', button, floor, on });
     };

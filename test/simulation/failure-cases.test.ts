@@ -36,6 +36,38 @@ function runUntilTrue(sim: ClusterSim, done: () => boolean, limitMs: number): nu
   return sim.now - start;
 }
 
+/** Starts watching a call: the returned function tells whether it was lit on that panel or served since. */
+function watch(
+  sim: ClusterSim,
+  id: string,
+  button: 'hallUp' | 'hallDown' | 'cab',
+  floor: number,
+): () => boolean {
+  let seen = false;
+  sim.observe((o) => {
+    if (o.kind === 'lamp' && o.on && o.node === id && o.button === button && o.floor === floor)
+      seen = true;
+    if (o.kind === 'served' && o.button === button && o.floor === floor) seen = true;
+  });
+  return () => seen;
+}
+
+/**
+ * Presses a button and waits until its call is lit on that panel, or already served (a car standing
+ * there with its door open serves it at once); returns the press-to-light time.
+ */
+function pressAndAwait(
+  sim: ClusterSim,
+  id: string,
+  button: 'hallUp' | 'hallDown' | 'cab',
+  floor: number,
+  limitMs: number,
+): number {
+  const seen = watch(sim, id, button, floor);
+  sim.press(id, button, floor);
+  return runUntilTrue(sim, seen, limitMs);
+}
+
 const lampOn = (sim: ClusterSim, id: string, b: 'hallUp' | 'hallDown' | 'cab', f: number) =>
   sim.node(id).lamp(b, f);
 const allHallLampsAgree = (sim: ClusterSim) =>
@@ -59,8 +91,7 @@ describe('failure cases (deterministic simulation)', () => {
     sim.bus.setLoss(0.5);
     const latencies: number[] = [];
     for (let i = 0; i < 20; i++) {
-      sim.press('e1', 'hallUp', 1);
-      latencies.push(runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallUp', 1), 1000));
+      latencies.push(pressAndAwait(sim, 'e1', 'hallUp', 1, 1000));
       runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp('hallUp', 1)), 60_000);
     }
     expect(Math.max(...latencies)).toBeLessThan(1000);
@@ -85,8 +116,7 @@ describe('failure cases (deterministic simulation)', () => {
     sim.runUntil(sim.now + 3000);
     expect(lampOn(sim, 'e1', 'hallDown', 3)).toBe(false);
     // A cab call is still taken, so that people can get out.
-    sim.press('e1', 'cab', 2);
-    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 2), 500);
+    pressAndAwait(sim, 'e1', 'cab', 2, 500);
     sim.reconnect('e1');
     sim.runUntil(sim.now + 60_000);
     expect(checker.violations).toEqual([]);
@@ -140,8 +170,7 @@ describe('failure cases (deterministic simulation)', () => {
     sim.setObstruction('e1', true);
     sim.runUntil(sim.now + 6000);
     expect(sim.node('e1').controller?.report(sim.now).available).toBe(false);
-    sim.press('e1', 'hallUp', 0);
-    sim.press('e1', 'hallDown', 5);
+    pressAndAwait(sim, 'e1', 'hallDown', 5, 500);
     runUntilTrue(sim, () => !lampOn(sim, 'e1', 'hallDown', 5), 60_000);
     expect(sim.node('e2').car.floorSensor(sim.now)).toBe(5);
     sim.setObstruction('e1', false);
@@ -152,16 +181,12 @@ describe('failure cases (deterministic simulation)', () => {
 
   it('6 and 7: an unplugged elevator keeps serving the calls it shows; plugged back, views merge and lights agree within a second', () => {
     const { sim, checker } = building(3, 6);
-    sim.press('e1', 'hallUp', 2);
-    sim.press('e1', 'hallDown', 4);
-    runUntilTrue(
-      sim,
-      () => lampOn(sim, 'e1', 'hallDown', 4) && lampOn(sim, 'e1', 'hallUp', 2),
-      500,
-    );
+    parkAll(sim, 0);
+    pressAndAwait(sim, 'e1', 'hallUp', 2, 500);
+    pressAndAwait(sim, 'e1', 'hallDown', 4, 500);
     sim.disconnect('e1');
-    sim.press('e1', 'cab', 5);
-    runUntilTrue(sim, () => lampOn(sim, 'e1', 'cab', 5), 500);
+    // Cut off, the node takes the cab call once it knows it is alone (a peer timeout).
+    pressAndAwait(sim, 'e1', 'cab', 5, 1500);
     sim.press('e2', 'hallUp', 1);
     runUntilTrue(
       sim,
@@ -192,14 +217,15 @@ describe('failure cases (deterministic simulation)', () => {
       () => !lampOn(sim, 'e1', 'hallDown', 3) && !lampOn(sim, 'e2', 'hallDown', 3),
       60_000,
     );
-    sim.press('e2', 'hallDown', 1);
-    sim.runUntil(sim.now + 20);
-    // A new press on e2's side while cut off, on a call e1 has served.
-    sim.press('e2', 'hallDown', 3);
-    runUntilTrue(sim, () => lampOn(sim, 'e2', 'hallDown', 3), 500);
-    sim.setMotorPower('e2', false); // keep e2 from serving it before the merge
+    // e2's car leaves floor 3 and loses motor power, so it cannot serve the new press itself.
+    sim.press('e2', 'cab', 0);
+    runUntilTrue(sim, () => sim.node('e2').car.floorSensor(sim.now) === 0, 60_000);
+    sim.setMotorPower('e2', false);
+    // A new press on e2's side while cut off, on the call e1 has served meanwhile.
+    pressAndAwait(sim, 'e2', 'hallDown', 3, 500);
+    const seenByE1 = watch(sim, 'e1', 'hallDown', 3);
     sim.reconnect('e2');
-    runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallDown', 3), 1000);
+    runUntilTrue(sim, seenByE1, 1000);
     sim.setMotorPower('e2', true);
     sim.runUntil(sim.now + 60_000);
     checker.checkAllServed();
