@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   drainMs?: number;
   assigner?: string;
   timings?: Partial<ClusterTimings>;
+  /** Validate every message body against the schema (default true; see ClusterOptions). */
+  validateBodies?: boolean;
   /** Sees the building before it runs (for debugging a failing seed). */
   inspect?: (sim: ClusterSim) => void;
 }
@@ -53,6 +55,7 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
     floors,
     assign: createAssigner(options.assigner ?? 'reference'),
     ...(options.timings === undefined ? {} : { timings: options.timings }),
+    validateBodies: options.validateBodies ?? true,
   });
   const checker = new InvariantChecker(sim);
   options.inspect?.(sim);

@@ -1,0 +1,3 @@
+import { defineScenarioShard } from './scenario-shard.js';
+
+defineScenarioShard(1, 4);
