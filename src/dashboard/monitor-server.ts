@@ -27,6 +27,8 @@ import { ensureWebBuild, webPaths } from './web-build.js';
 
 /** The monitor's default HTTP port. */
 export const DEFAULT_MONITOR_PORT = 16580;
+/** How often a change of the traffic counters alone is pushed. */
+const TRAFFIC_PUSH_MS = 5000;
 /** The peers' default UDP port. */
 export const DEFAULT_PEER_PORT = 16570;
 
@@ -140,19 +142,31 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   // Server-sent events: every client gets the snapshot on connect and on change.
   const clients = new Set<http.ServerResponse>();
-  let lastJson = JSON.stringify(snapshot());
+  // The traffic counters change with every datagram: on their own they are pushed only now and
+  // then, so a quiet system sends (almost) nothing.
+  const withoutTraffic = (s: MonitorSnapshot): string =>
+    JSON.stringify({ ...s, view: { ...s.view, traffic: null } });
+  let current = snapshot();
+  let lastJson = JSON.stringify(current);
+  let lastKey = withoutTraffic(current);
+  let lastPushAt = Date.now();
   const push = (json: string): void => {
     for (const res of clients) {
       if (!res.writableEnded && !res.destroyed) res.write(`event: snapshot\ndata: ${json}\n\n`);
     }
   };
   const timer = setInterval(() => {
-    aggregator.tick(Date.now());
-    const json = JSON.stringify(snapshot());
-    if (json !== lastJson) {
-      lastJson = json;
-      push(json);
-    }
+    const now = Date.now();
+    aggregator.tick(now);
+    current = snapshot();
+    const key = withoutTraffic(current);
+    if (key === lastKey && now - lastPushAt < TRAFFIC_PUSH_MS) return;
+    const json = JSON.stringify(current);
+    if (json === lastJson) return;
+    lastKey = key;
+    lastJson = json;
+    lastPushAt = now;
+    push(json);
   }, pushIntervalMs);
   // A comment now and then keeps idle proxies and browsers from dropping the stream.
   const keepAlive = setInterval(() => {
