@@ -122,8 +122,11 @@ describe('monitor server', () => {
     const { peers, monitor } = await setup();
     const client = await stream(monitor);
     let floor = 0;
-    // A view that changes on every message, 200 times a second.
-    const stop = peers.every(5, 'A', () => world({ elevator: { floor: floor++ % 4 } }));
+    // A view that changes on (almost) every message, 200 times a second.
+    const stop = peers.every(5, 'A', () => {
+      floor = (floor + 1 + Math.floor(Math.random() * 48)) % 50;
+      return world({ floors: 50, elevator: { floor } });
+    });
     await client.waitFor<MonitorSnapshot>((s) => alive(s, 'A'));
     const from = client.events.length;
     await new Promise((r) => setTimeout(r, 1000));
@@ -134,7 +137,7 @@ describe('monitor server', () => {
 
     // A steady view: nothing is pushed while nothing changes.
     stop();
-    peers.every(5, 'A', () => world({ elevator: { floor: 1 } }));
+    peers.every(5, 'A', () => world({ floors: 50, elevator: { floor: 1 } }));
     await client.waitFor<MonitorSnapshot>((s) => s.view.nodes[0]?.elevator.floor === 1);
     await new Promise((r) => setTimeout(r, 250));
     const quietFrom = client.events.length;
