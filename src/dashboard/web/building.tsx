@@ -163,8 +163,10 @@ export function Building(props: { view: SystemView }) {
           <div class="shaft-head hall-head">
             <div class="shaft-title">Hall calls</div>
             <div class="shaft-state">
-              <span class="legend phase-unconfirmed" /> unconfirmed
-              <span class="legend phase-confirmed" /> confirmed
+              <span class="legend phase-unconfirmed" />
+              unconfirmed
+              <span class="legend phase-confirmed" />
+              confirmed
             </div>
           </div>
           <div class="hall-rows">
