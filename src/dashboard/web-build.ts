@@ -92,7 +92,7 @@ async function withLock<T>(lockPath: string, body: () => Promise<T>): Promise<T>
         // It vanished meanwhile: try again.
       }
       if (Date.now() - started > 2 * LOCK_STALE_MS)
-        throw new Error(`web build lock ${lockPath} held too long`);
+        throw new Error(`web build lock ${lockPath} held too long`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -55,7 +55,7 @@ describe('dashboard page (browser)', () => {
       monitors.push(m);
       return m;
     };
-    let monitor = await start(0);
+    const monitor = await start(0);
 
     // Three fake nodes: A idle at 0 with a cab call, B moving up past 1 with its door obstructed,
     // C out of service (motor); a confirmed and an unconfirmed hall call.
@@ -133,7 +133,7 @@ describe('dashboard page (browser)', () => {
     const port = monitor.port;
     await monitor.close();
     await expect.poll(() => attr('connection', 'data-state')).toBe('connecting');
-    monitor = await start(port);
+    await start(port);
     await expect.poll(() => attr('connection', 'data-state'), { timeout: 10_000 }).toBe('live');
     await expect.poll(() => attr('car-A', 'data-floor')).toBe('2');
     expect(errors).toEqual([]);
