@@ -21,3 +21,23 @@ export interface DemoControls {
 /** The demo actions the monitor's HTTP API exposes (`POST /api/demo/:id/:action`). */
 export const DEMO_ACTIONS = ['kill', 'restart', 'disconnect', 'reconnect'] as const;
 export type DemoAction = (typeof DEMO_ACTIONS)[number];
+
+/** The shape of the demo object `startDemo` returns (`src/node/demo.ts`), as far as used here. */
+export interface DemoLike {
+  elevators: readonly { id: string; controlUrl: string }[];
+  kill(id: string): Promise<void>;
+  restart(id: string): Promise<void>;
+  disconnect(id: string): Promise<void>;
+  reconnect(id: string): Promise<void>;
+}
+
+/** The monitor's {@link DemoControls} for a running demo. */
+export function toDemoControls(demo: DemoLike): DemoControls {
+  return {
+    simulators: demo.elevators.map((e) => ({ id: e.id, controlUrl: e.controlUrl })),
+    kill: (id) => demo.kill(id),
+    restart: (id) => demo.restart(id),
+    disconnect: (id) => demo.disconnect(id),
+    reconnect: (id) => demo.reconnect(id),
+  };
+}

@@ -28,7 +28,7 @@ import { ensureWebBuild, webPaths } from './web-build.js';
 /** The monitor's default HTTP port. */
 export const DEFAULT_MONITOR_PORT = 16580;
 /** How often a change of the traffic counters alone is pushed. */
-const TRAFFIC_PUSH_MS = 5000;
+const TRAFFIC_PUSH_MS = 2000;
 /** The peers' default UDP port. */
 export const DEFAULT_PEER_PORT = 16570;
 

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DemoControls } from '../../src/dashboard/demo-controls.js';
+import { toDemoControls } from '../../src/dashboard/demo-controls.js';
 import { startMonitor, type Monitor } from '../../src/dashboard/monitor-server.js';
 import { startDemo, type Demo } from '../../src/node/demo.js';
+import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, type LaunchedBrowser } from './browser.js';
 import { LOOPBACK_BROADCAST } from './world-broadcaster.js';
 
@@ -54,6 +55,7 @@ function freeUdpPort(): Promise<number> {
 let demo: Demo | undefined;
 let monitor: Monitor | undefined;
 let browser: LaunchedBrowser | undefined;
+let page: Page | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'elevator-dashboard-demo-'));
 
 afterAll(async () => {
@@ -91,32 +93,25 @@ describe('dashboard acceptance (demo + browser)', () => {
         args: ['--import', 'tsx', resolve('src/cli/main.ts')],
       },
     });
-    const d = demo;
-    const controls: DemoControls = {
-      simulators: d.elevators.map((e) => ({ id: e.id, controlUrl: e.controlUrl })),
-      kill: (id) => d.kill(id),
-      restart: (id) => d.restart(id),
-      disconnect: (id) => d.disconnect(id),
-      reconnect: (id) => d.reconnect(id),
-    };
     monitor = await startMonitor({
       port: 0,
       peerPort,
       broadcastAddress: LOOPBACK_BROADCAST,
-      demo: controls,
+      demo: toDemoControls(demo),
     });
 
-    const page = await browser.context.newPage();
+    const view = await browser.context.newPage();
+    page = view;
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(monitor.url);
-    const ids = d.elevators.map((e) => e.id);
+    view.on('pageerror', (e) => errors.push(e.message));
+    await view.goto(monitor.url);
+    const ids = demo.elevators.map((e) => e.id);
 
     // Every node up, every car on a floor and idle.
-    const attr = (testId: string, name: string) => page.getByTestId(testId).getAttribute(name);
+    const attr = (testId: string, name: string) => view.getByTestId(testId).getAttribute(name);
     for (const id of ids) {
       await expect
-        .poll(() => page.getByTestId(`peer-${id}`).getAttribute('data-status'), {
+        .poll(() => view.getByTestId(`peer-${id}`).getAttribute('data-status'), {
           timeout: 30_000,
         })
         .toBe('alive');
@@ -132,7 +127,7 @@ describe('dashboard acceptance (demo + browser)', () => {
     const sim = ids[0] ?? 'e1';
 
     // Record what the page shows every 25 ms, so short states (the door open) are not missed.
-    await page.evaluate(
+    await view.evaluate(
       ({ f, sim, ids }) => {
         const w = window as unknown as { __obs: Observation[] };
         w.__obs = [];
@@ -153,9 +148,9 @@ describe('dashboard acceptance (demo + browser)', () => {
       { f, sim, ids },
     );
 
-    await page.getByTestId(`press-${sim}-hallUp-${f}`).click();
+    await view.getByTestId(`press-${sim}-hallUp-${f}`).click();
     const observations = () =>
-      page.evaluate(() => (window as unknown as { __obs: Observation[] }).__obs);
+      view.evaluate(() => (window as unknown as { __obs: Observation[] }).__obs);
     // The call is confirmed, a car arrives (door open) and the light goes off.
     await expect
       .poll(async () => (await observations()).some((o) => o.hall === 'confirmed'), {
@@ -165,8 +160,8 @@ describe('dashboard acceptance (demo + browser)', () => {
     await expect
       .poll(async () => (await observations()).some((o) => o.arrived), { timeout: 20_000 })
       .toBe(true);
-    await page.waitForTimeout(300); // let the car's animation settle for the screenshot
-    await page.screenshot({ path: artifactPath('demo.png'), fullPage: true });
+    await view.waitForTimeout(300); // let the car's animation settle for the screenshot
+    await view.screenshot({ path: artifactPath('demo.png'), fullPage: true });
     await expect
       .poll(
         async () => {
@@ -185,7 +180,7 @@ describe('dashboard acceptance (demo + browser)', () => {
     expect(firstLit).toBeGreaterThanOrEqual(0);
     expect(firstConfirmed).toBeLessThan(firstArrived);
     expect(firstLit).toBeLessThan(firstArrived);
-    const log = (await page.getByTestId('event-log').textContent()) ?? '';
+    const log = (await view.getByTestId('event-log').textContent()) ?? '';
     expect(log).toContain(`Hall ↑ at floor ${f} confirmed`);
     expect(log).toContain(`arrived at floor ${f}`);
     expect(log).toContain(`Hall ↑ at floor ${f} served`);
@@ -194,5 +189,31 @@ describe('dashboard acceptance (demo + browser)', () => {
         `${firstArrived * 25} ms (page samples every 25 ms)`,
     );
     expect(errors).toEqual([]);
+  });
+
+  it("kills, restarts, disconnects and reconnects a node from the page's controls", async () => {
+    const p = page;
+    if (p === undefined) throw new Error('the first test did not open the page');
+    const status = (id: string) => p.getByTestId(`peer-${id}`).getAttribute('data-status');
+    const log = async () => (await p.getByTestId('event-log').textContent()) ?? '';
+
+    await p.getByTestId('kill-e3').click();
+    await expect.poll(() => status('e3'), { timeout: 5000 }).toBe('lost');
+    await expect.poll(log).toContain('e3 lost');
+    await expect.poll(() => p.getByTestId('shaft-e3').getAttribute('class')).toContain('lost');
+    await p.screenshot({ path: artifactPath('demo-node-killed.png'), fullPage: true });
+    await p.getByTestId('restart-e3').click();
+    await expect.poll(() => status('e3'), { timeout: 30_000 }).toBe('alive');
+    await expect.poll(log).toContain('e3 rejoined after a restart');
+
+    // A disconnected node is silent on the network: the monitor (a listener) loses it too, and
+    // its peers report they no longer hear it.
+    await p.getByTestId('disconnect-e2').click();
+    await expect.poll(() => status('e2'), { timeout: 5000 }).toBe('lost');
+    await expect.poll(log, { timeout: 5000 }).toContain('no longer hears e2');
+    await p.getByTestId('reconnect-e2').click();
+    await expect.poll(() => status('e2'), { timeout: 10_000 }).toBe('alive');
+    await expect.poll(log).toContain('e2 rejoined');
+    await expect.poll(log).toContain('demo: reconnect e2');
   });
 });
