@@ -22,6 +22,7 @@ program
 (await import('./commands/config.js')).register(program);
 (await import('./commands/node.js')).register(program);
 (await import('./commands/demo.js')).register(program);
+(await import('./commands/monitor.js')).register(program);
 
 (await import('./commands/bench.js')).register(program);
 await program.parseAsync(process.argv);
