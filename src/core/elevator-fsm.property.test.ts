@@ -45,7 +45,7 @@ function simulate(c: Case): Run {
   const car = new CarPhysics({ floors, travelMs: 2000, passingMs: 500, start });
   const config = { floors, doorOpenMs: 3000, motorTimeoutMs: 4000, obstructionTimeoutMs: 5000 };
   let state: ElevatorState = initialElevatorState(config);
-  let requests: RequestMatrix = emptyRequests(floors);
+  const requests: RequestMatrix = emptyRequests(floors);
   let now = 0;
   let door = false;
   let sensor: number | null = car.floorSensor(0);

@@ -2,8 +2,11 @@
  * `elevator-mesh demo` (= `npm start`): simulated elevators, supervised controllers and the
  * dashboard, all on this machine, over loopback.
  */
+import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
+import { toDemoControls } from '../../dashboard/demo-controls.js';
+import { startMonitor } from '../../dashboard/monitor-server.js';
 import { startDemo } from '../../node/demo.js';
 
 function integer(min: number, max: number) {
@@ -29,6 +32,12 @@ export function register(program: Command): void {
       15657,
     )
     .option('--peer-port <port>', 'UDP port of the peers', integer(1024, 65535), 16570)
+    .option(
+      '--monitor-port <port>',
+      'port of the dashboard (0 = any free port)',
+      integer(0, 65535),
+      8080,
+    )
     .option('--speed <x>', 'physics speed-up (1 = real time)', integer(1, 50), 1)
     .option('--state-dir <dir>', 'where the nodes keep their state', '.state/demo')
     .option('--assigner <name>', 'hall-call assigner of the nodes')
@@ -39,6 +48,7 @@ export function register(program: Command): void {
         basePort: number;
         peerPort: number;
         speed: number;
+        monitorPort: number;
         stateDir: string;
         assigner?: string;
       }) => {
@@ -47,26 +57,44 @@ export function register(program: Command): void {
           pino.destination({ dest: 1, sync: true }),
         );
         const broadcastAddress = '127.255.255.255';
+        // Peer messages are authenticated: with a key from the environment, or a fresh one per run
+        // (the nodes inherit it through ELEVATOR_KEY, the dashboard verifies with it).
+        const keySource =
+          process.env['ELEVATOR_KEY'] === undefined ? 'a fresh key for this run' : 'ELEVATOR_KEY';
+        process.env['ELEVATOR_KEY'] ??= randomBytes(24).toString('hex');
         const demo = await startDemo({
           ...opts,
           broadcastAddress,
           logger,
+          // The nodes log warnings and errors here; LOG_LEVEL=info shows every call and peer event.
+          nodeArgs: ['--log-level', process.env['LOG_LEVEL'] ?? 'warn'],
           self: { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? ''] },
         });
+        const monitor = await startMonitor({
+          port: opts.monitorPort,
+          peerPort: opts.peerPort,
+          broadcastAddress,
+          key: process.env['ELEVATOR_KEY'],
+          demo: toDemoControls(demo),
+          logger,
+        });
+        const first = demo.elevators[0]?.controlUrl ?? '';
         const lines = [
           '',
           'elevator-mesh demo is running (Ctrl-C stops everything)',
           '',
+          `  dashboard: ${monitor.url}  <- open it: watch the cars, press calls, inject faults`,
           ...demo.elevators.map(
             (e) =>
               `  ${e.id}: elevator server 127.0.0.1:${e.simulator.port}, simulator control ${e.controlUrl}`,
           ),
-          `  peers: UDP broadcast ${broadcastAddress}:${opts.peerPort}; node state in ${opts.stateDir}/<id>`,
+          `  peers: UDP broadcast ${broadcastAddress}:${opts.peerPort}, HMAC-authenticated with ${keySource}`,
+          `  node state (cab calls) in ${opts.stateDir}/<id>/state.json`,
           '',
-          'Press buttons through a simulator control API, for example:',
-          `  curl -X POST ${demo.elevators[0]?.controlUrl ?? ''}/press -d '{"button":"hallUp","floor":0}'`,
-          `  curl -X POST ${demo.elevators[0]?.controlUrl ?? ''}/press -d '{"button":"cab","floor":3}'`,
-          `  curl ${demo.elevators[0]?.controlUrl ?? ''}/state`,
+          'Or press buttons through a simulator control API, for example:',
+          `  curl -X POST ${first}/press -d '{"button":"hallUp","floor":0}'`,
+          `  curl -X POST ${first}/press -d '{"button":"cab","floor":3}'`,
+          `  curl ${first}/state`,
           '',
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
@@ -75,7 +103,7 @@ export function register(program: Command): void {
           if (stopping) return;
           stopping = true;
           process.stdout.write('stopping the demo...\n');
-          void demo.stop().then(() => process.exit(0));
+          void Promise.all([demo.stop(), monitor.close()]).then(() => process.exit(0));
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
