@@ -183,7 +183,7 @@ export class Controller {
     this.startedAt ??= now;
     if (
       !this.lampsSynced &&
-      (event.type === 'peerMessage' || now - this.startedAt >= this.options.peerTimeoutMs)
+      (event.type === 'peerMessage' || now >= this.startedAt + this.options.peerTimeoutMs)
     )
       this.lampsSynced = true;
     const out: ControllerEffect[] = [];
@@ -381,7 +381,7 @@ export class Controller {
   private checkPeers(now: number, out: ControllerEffect[]): boolean {
     let changed = false;
     for (const [id, p] of this.peers) {
-      if (p.alive && now - p.lastHeard >= this.options.peerTimeoutMs) {
+      if (p.alive && now >= p.lastHeard + this.options.peerTimeoutMs) {
         p.alive = false;
         changed = true;
         out.push({ type: 'log', event: 'peerLost', peer: id });

@@ -100,7 +100,7 @@ export function initialElevatorState(config: ElevatorConfig): ElevatorState {
 export function isObstructedTooLong(state: ElevatorState, now: number): boolean {
   return (
     state.obstructedSince !== null &&
-    now - state.obstructedSince >= state.config.obstructionTimeoutMs
+    now >= state.obstructedSince + state.config.obstructionTimeoutMs
   );
 }
 

@@ -97,6 +97,8 @@ export class SimNode {
   nextBroadcastAt = 0;
   broadcastSoon = false;
   restartAt: number | null = null;
+  /** Bytes this node has broadcast (for the bandwidth measurement). */
+  bytesSent = 0;
   incarnations = 0;
 
   constructor(id: string, car: CarPhysics, endpoint: LossyBusEndpoint, now: number) {
@@ -227,9 +229,13 @@ export class ClusterSim {
 
   /** Runs the building until virtual time `until`, event by event. */
   runUntil(until: number): void {
+    let stuck = 0;
     for (;;) {
       const next = this.nextEventAt();
       if (next === undefined || next > until) break;
+      // A deadline that a tick does not clear would spin here forever: fail loudly instead.
+      stuck = next <= this.now ? stuck + 1 : 0;
+      if (stuck > 10_000) throw new Error(`the scheduler is stuck at ${this.now} ms`);
       this.now = Math.max(this.now, next);
       this.processDue();
     }
@@ -321,7 +327,9 @@ export class ClusterSim {
     node.nextBroadcastAt = this.now + this.timings.broadcastIntervalMs;
     node.seq += 1;
     const envelope = { from: node.id, incarnation: node.incarnation, seq: node.seq };
-    node.endpoint.broadcast(encodeEnvelope({ ...envelope, body: node.controller.message() }));
+    const datagram = encodeEnvelope({ ...envelope, body: node.controller.message() });
+    node.bytesSent += datagram.length;
+    node.endpoint.broadcast(datagram);
   }
 
   private deliver(node: SimNode, datagram: Uint8Array): void {

@@ -100,7 +100,12 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
         break;
       }
       case 'crash': {
-        const loseDisk = random.chance(0.3);
+        // Losing the disk too is a second failure; it is survivable only where a connected, running
+        // peer holds the node's calls (with one elevator nothing else does: assumption 2).
+        const others = ids.filter(
+          (id) => id !== node && sim.node(id).alive && sim.bus.isConnected(id),
+        );
+        const loseDisk = random.chance(0.3) && others.length > 0 && sim.bus.isConnected(node);
         const downMs = 200 + random.int(3000);
         log(`crash ${node}${loseDisk ? ' losing its disk' : ''}, back after ${downMs} ms`);
         sim.crash(node, { loseDisk, restartAfterMs: downMs });
