@@ -18,8 +18,11 @@
  *   lamps of all panels must agree, apart from disagreements shorter than `agreeBoundMs`.
  * - **Takeover** after a fault: for the hall calls lit anywhere when the fault starts, the time
  *   from the fault's start until the last of them is served (by anyone).
+ * - **Reassignment** after a fault: the harness presses a probe hall call one floor from the
+ *   failed car, on another panel, right after the fault starts; the time from that press to its
+ *   service (door open at the floor) is the reassignment time, and who served it is reported.
  * - **Lights agree again**: after a fault is lifted, the time until every panel shows the same
- *   hall lamps.
+ *   hall lamps. Both must stay under `recoveryMs` ("within seconds").
  */
 import type { ButtonType } from '../core/types.js';
 import type { FaultSpan, Panel, Press, RunRecord, Sample } from './run-record.js';
@@ -91,6 +94,10 @@ export interface FaultResult {
   takeoverUnserved: number;
   /** Time from the fault being lifted until all panels show the same hall lamps. */
   agreeAgainMs: number | null;
+  /** Time from the probe press to its service (the reassignment time); `null`: no probe/unserved. */
+  probeMs: number | null;
+  /** Which elevator served the probe. */
+  probeServedBy: string | null;
 }
 
 export interface CheckResult {
@@ -515,8 +522,35 @@ export function checkRun(record: RunRecord): CheckResult {
       if (times.length > 0) last = Math.max(last, Math.min(...times) - fault.start);
       else unserved++;
     }
-    const agree = firstAgreement(disagreements, record.end, fault.lifted);
+    // After a crash, the panel shows stale lamps until the restarted controller connects again:
+    // count from its reconnection.
+    let from: number | null = fault.lifted;
+    if (fault.kind === 'kill-controller' || fault.kind === 'power-cycle') {
+      const list = byElevator.get(fault.target) ?? [];
+      const lost = list.find((x) => x.t >= fault.start && !x.panel.connected);
+      const back = lost ? list.find((x) => x.t > lost.t && x.panel.connected) : undefined;
+      from = lost ? (back?.t ?? null) : fault.lifted;
+    }
+    const agree =
+      from === null
+        ? null
+        : firstAgreement(disagreements, record.end, Math.max(from, fault.lifted));
+    const probe = fault.probe;
+    const probeResult = probe
+      ? presses.find(
+          (r) =>
+            r.press.elevator === probe.elevator &&
+            r.press.button === probe.button &&
+            r.press.floor === probe.floor &&
+            Math.abs(r.press.t - probe.t) < 1,
+        )
+      : undefined;
     return {
+      probeMs:
+        probeResult?.servedAt == null
+          ? null
+          : Math.round(probeResult.servedAt - probeResult.press.t),
+      probeServedBy: probeResult?.servedBy ?? null,
       fault,
       pendingHallCalls: pending.length,
       takeoverMs: pending.length > 0 && unserved === 0 ? Math.round(last) : null,
@@ -524,6 +558,20 @@ export function checkRun(record: RunRecord): CheckResult {
       agreeAgainMs: agree === null ? null : Math.round(agree - fault.lifted),
     };
   });
+
+  // Recovery comes within seconds.
+  for (const f of faults) {
+    const late = (ms: number | null): boolean => ms !== null && ms > bounds.recoveryMs;
+    if (late(f.takeoverMs) || late(f.agreeAgainMs) || late(f.probeMs)) {
+      violations.push({
+        rule: 'recovery within seconds',
+        at: f.fault.start,
+        elevator: f.fault.target,
+        detail: `after ${f.fault.label}: pending hall calls served after ${String(f.takeoverMs)} ms, probe served after ${String(f.probeMs)} ms, lights agreed ${String(f.agreeAgainMs)} ms after it was lifted (bound ${Math.round(bounds.recoveryMs)} ms)`,
+        severity: 'error',
+      });
+    }
+  }
 
   violations.sort((a, b) => a.at - b.at);
   return { violations, presses, services, doors, lamps, faults };

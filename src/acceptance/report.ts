@@ -37,6 +37,8 @@ export interface Report {
     takeoverMs: number | null;
     takeoverUnserved: number;
     agreeAgainMs: number | null;
+    probeMs: number | null;
+    probeServedBy: string | null;
   }[];
   errors: Violation[];
   warnings: Violation[];
@@ -81,6 +83,8 @@ export function buildReport(
       takeoverMs: f.takeoverMs,
       takeoverUnserved: f.takeoverUnserved,
       agreeAgainMs: f.agreeAgainMs,
+      probeMs: f.probeMs,
+      probeServedBy: f.probeServedBy,
     })),
     errors,
     warnings: result.violations.filter((v) => v.severity === 'warning'),
@@ -106,7 +110,7 @@ export function formatReport(report: Report): string {
   ];
   for (const f of report.faults) {
     lines.push(
-      `  fault ${f.label} at ${f.atS} s: ${f.pendingHallCalls} hall calls pending, all served after ${ms(f.takeoverMs)}${f.takeoverUnserved > 0 ? ` (${f.takeoverUnserved} never served)` : ''}; lights agree ${ms(f.agreeAgainMs)} after it was lifted`,
+      `  fault ${f.label} at ${f.atS} s: probe call served after ${ms(f.probeMs)}${f.probeServedBy === null ? '' : ` by ${f.probeServedBy}`}; ${f.pendingHallCalls} hall calls pending, all served after ${ms(f.takeoverMs)}${f.takeoverUnserved > 0 ? ` (${f.takeoverUnserved} never served)` : ''}; lights agree ${ms(f.agreeAgainMs)} after it was lifted`,
     );
   }
   for (const v of report.errors.slice(0, 20))

@@ -50,6 +50,12 @@ export interface FaultSpan {
   /** End of the window in which the checks excuse that elevator. */
   end: number;
   label: string;
+  /**
+   * The probe: a hall call the harness presses on another elevator's panel right after the fault
+   * starts, one floor from the failed car, so there is a call the failed elevator would be the
+   * natural choice for. Its service time is the fault's reassignment time.
+   */
+  probe?: Press;
 }
 
 /** The bounds the checks apply. */
@@ -63,6 +69,8 @@ export interface CheckBounds {
   agreeBoundMs: number;
   /** Time after a fault ends before lights must agree again. */
   settleMs: number;
+  /** Bound on takeover after a fault and on lights agreeing again after it. */
+  recoveryMs: number;
 }
 
 /** Everything one run recorded. */

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import type { Scenario, Timings } from './scenario.js';
 import { elevatorIds, timingsAt } from './scenario.js';
-import type { FaultSpan, RunRecord } from './run-record.js';
+import type { FaultSpan, Press, RunRecord } from './run-record.js';
 import { NetLab } from './netns-lab.js';
 import type { Launched } from './launcher.js';
 import { childrenOf, cliArgs, killGroup, launch, moduleArgs, stopLaunched } from './launcher.js';
@@ -295,6 +295,18 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
           });
           // The fault is in effect from now (a motor fault may have waited for a moving car).
           const at = now() + (start - origin);
+          let probe: FaultSpan['probe'];
+          const failed = obs.latest(f.target);
+          const other = ids.find((id) => id !== f.target);
+          if (f.kind !== 'loss' && failed && other !== undefined) {
+            const from = failed.lastFloor;
+            const floor = from < s.building.floors - 1 ? from + 1 : from - 1;
+            const button = floor > from ? 'hallDown' : 'hallUp';
+            probe = { t: at, elevator: other, button, floor };
+            obs.press(other, button, floor).catch((err: unknown) => {
+              note(`probe press on ${other} failed: ${String(err)}`);
+            });
+          }
           const span: FaultSpan = {
             kind: f.kind,
             target: f.target,
@@ -302,6 +314,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
             lifted: at,
             end: at,
             label,
+            ...(probe ? { probe } : {}),
           };
           activeFaults.set(step.index, { span, step });
           if (f.kind === 'kill-controller') {
@@ -371,6 +384,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       presses: pressLog.map((p) => ({ ...p, t: p.t - shift })),
       faults: spans.map((f) => ({
         ...f,
+        ...(f.probe ? { probe: matchProbe(f.probe, pressLog, shift) } : {}),
         start: f.start - shift,
         lifted: f.lifted - shift,
         end: f.end - shift,
@@ -381,6 +395,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         lightBoundMs: 3000,
         agreeBoundMs: 1000,
         settleMs: s.settleS * 1000,
+        recoveryMs: (s.recoveryBoundS * 1000) / s.physics.speed,
       },
     };
     problems.push(...observer.problems, ...nodeExits);
@@ -402,6 +417,15 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     await lab?.destroy();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The recorded press (simulator time) of a probe (harness time), shifted like the others. */
+function matchProbe(probe: Press, log: Press[], shift: number): Press {
+  const candidates = log.filter(
+    (p) => p.elevator === probe.elevator && p.button === probe.button && p.floor === probe.floor,
+  );
+  const best = candidates.sort((a, b) => Math.abs(a.t - probe.t) - Math.abs(b.t - probe.t))[0];
+  return { ...(best ?? probe), t: (best ?? probe).t - shift };
 }
 
 function tail(file: string): string {

@@ -153,6 +153,11 @@ const scenarioSchema = z
     faults: z.array(fault).default([]),
     /** Seconds after traffic ends (and the last fault ends) within which every lamp must be off. */
     drainS: z.number().positive().default(45),
+    /**
+     * Bound, in seconds at real-time physics (divided by the speed), on the takeover after a
+     * fault (every hall call pending at its start served) and on lights agreeing after it.
+     */
+    recoveryBoundS: z.number().positive().default(30),
     /** Seconds after a fault ends before hall lights must agree across panels again. */
     settleS: z.number().min(0).default(5),
   })

@@ -72,19 +72,6 @@ export function register(program: Command): void {
 }
 
 async function runAcceptance(files: string[], opts: AcceptanceOptions): Promise<number> {
-  const reason = await labUnavailableReason();
-  if (reason !== undefined) {
-    process.stderr.write(`elevator-mesh acceptance: skipped: ${reason}\n`);
-    return EXIT_SKIP;
-  }
-  if (opts.cleanup === true) {
-    const removed = await cleanupLeftovers();
-    process.stdout.write(
-      removed.length > 0 ? `removed ${removed.join(', ')}\n` : 'nothing to clean up\n',
-    );
-    return 0;
-  }
-
   const paths =
     files.length > 0
       ? files
@@ -116,6 +103,19 @@ async function runAcceptance(files: string[], opts: AcceptanceOptions): Promise<
       }
       throw err;
     }
+  }
+
+  const reason = await labUnavailableReason();
+  if (reason !== undefined) {
+    process.stderr.write(`elevator-mesh acceptance: skipped: ${reason}\n`);
+    return EXIT_SKIP;
+  }
+  if (opts.cleanup === true) {
+    const removed = await cleanupLeftovers();
+    process.stdout.write(
+      removed.length > 0 ? `removed ${removed.join(', ')}\n` : 'nothing to clean up\n',
+    );
+    return 0;
   }
 
   const abort = new AbortController();
