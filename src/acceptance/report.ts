@@ -109,8 +109,16 @@ export function formatReport(report: Report): string {
     `  light-on latency: p50 ${ms(report.lightOnMs.p50)}, p95 ${ms(report.lightOnMs.p95)}, max ${ms(report.lightOnMs.max)} (n=${report.lightOnMs.n})`,
   ];
   for (const f of report.faults) {
+    const probe =
+      f.kind === 'loss'
+        ? ''
+        : `probe call served after ${ms(f.probeMs)}${f.probeServedBy === null ? '' : ` by ${f.probeServedBy}`}; `;
+    const pending =
+      f.pendingHallCalls === 0
+        ? 'no hall call pending'
+        : `${f.pendingHallCalls} hall calls pending, all served after ${ms(f.takeoverMs)}${f.takeoverUnserved > 0 ? ` (${f.takeoverUnserved} never served)` : ''}`;
     lines.push(
-      `  fault ${f.label} at ${f.atS} s: probe call served after ${ms(f.probeMs)}${f.probeServedBy === null ? '' : ` by ${f.probeServedBy}`}; ${f.pendingHallCalls} hall calls pending, all served after ${ms(f.takeoverMs)}${f.takeoverUnserved > 0 ? ` (${f.takeoverUnserved} never served)` : ''}; lights agree ${ms(f.agreeAgainMs)} after it was lifted`,
+      `  fault ${f.label} at ${f.atS} s: ${probe}${pending}; lights agree ${ms(f.agreeAgainMs)} after it was lifted`,
     );
   }
   for (const v of report.errors.slice(0, 20))

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import type { Scenario, Timings } from './scenario.js';
 import { elevatorIds, timingsAt } from './scenario.js';
-import type { FaultSpan, Press, RunRecord } from './run-record.js';
+import type { FaultSpan, Panel, Press, RunRecord } from './run-record.js';
 import { NetLab } from './netns-lab.js';
 import type { Launched } from './launcher.js';
 import { childrenOf, cliArgs, killGroup, launch, moduleArgs, stopLaunched } from './launcher.js';
@@ -287,6 +287,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
           phase = label;
           say(`${(now() / 1000).toFixed(1)} s: ${label}`);
           await startFault(f, targets, step.index, {
+            floors: s.building.floors,
             lab: theLab,
             observer: obs,
             clients,
@@ -300,8 +301,17 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
           const other = ids.find((id) => id !== f.target);
           if (f.kind !== 'loss' && failed && other !== undefined) {
             const from = failed.lastFloor;
-            const floor = from < s.building.floors - 1 ? from + 1 : from - 1;
-            const button = floor > from ? 'hallDown' : 'hallUp';
+            const occupied = new Set(
+              ids.filter((x) => x !== f.target).map((x) => obs.latest(x)?.floor ?? -1),
+            );
+            const candidates = [from + 1, from - 1, from + 2, from - 2, from].filter(
+              (x) => x >= 0 && x < s.building.floors,
+            );
+            const floor = candidates.find((x) => !occupied.has(x)) ?? from;
+            const button =
+              floor === s.building.floors - 1 || (floor > from && floor > 0)
+                ? 'hallDown'
+                : 'hallUp';
             probe = { t: at, elevator: other, button, floor };
             obs.press(other, button, floor).catch((err: unknown) => {
               note(`probe press on ${other} failed: ${String(err)}`);
@@ -325,6 +335,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         } else {
           const active = activeFaults.get(step.index);
           await liftFault(f, targets, step.index, {
+            floors: s.building.floors,
             lab: theLab,
             observer: obs,
             clients,
@@ -452,7 +463,24 @@ export function nodeTimingArgs(t: Timings): string[] {
   ];
 }
 
+/** Waits until `cond` holds for an elevator's latest panel; `false` after `ms`. */
+async function waitForPanel(
+  observer: Observer,
+  id: string,
+  cond: (p: Panel) => boolean,
+  ms: number,
+): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const p = observer.latest(id);
+    if (p && cond(p)) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 interface FaultContext {
+  floors: number;
   lab: NetLab;
   observer: Observer;
   clients: Map<string, SimClient>;
@@ -496,16 +524,34 @@ async function startFault(
       }
       case 'motor-power':
         if (f.whenMoving) {
-          const deadline = performance.now() + 10_000;
-          while (performance.now() < deadline) {
+          // Cut the power of a moving car, so it stops between floors. An idle car gets a cab
+          // call to the far end first (a call that must wait for it).
+          const moving = (p: Panel): boolean => p.motor !== 'stop' && p.floor === null;
+          if (!(await waitForPanel(ctx.observer, id, moving, 500))) {
             const p = ctx.observer.latest(id);
-            if (p && p.motor !== 'stop' && p.floor === null) break;
-            await new Promise((r) => setTimeout(r, 20));
+            if (p) {
+              const far = p.lastFloor < ctx.floors / 2 ? ctx.floors - 1 : 0;
+              await ctx.observer.press(id, 'cab', far).catch(() => undefined);
+            }
+            if (!(await waitForPanel(ctx.observer, id, moving, 15_000)))
+              ctx.note(`motor-power ${id}: the car did not move; power cut while it stood`);
           }
         }
         await ctx.clients.get(id)?.setMotorPower(false);
         break;
       case 'obstruction':
+        if (f.whenDoorOpen) {
+          // Obstruct an open door (that is when the switch matters). An idle car gets a cab
+          // call at its own floor, which opens its door.
+          const open = (p: Panel): boolean => p.door;
+          if (!(await waitForPanel(ctx.observer, id, open, 300))) {
+            const p = ctx.observer.latest(id);
+            if (p && p.floor !== null && p.motor === 'stop')
+              await ctx.observer.press(id, 'cab', p.floor).catch(() => undefined);
+            if (!(await waitForPanel(ctx.observer, id, open, 15_000)))
+              ctx.note(`obstruction ${id}: the door did not open; obstructed while closed`);
+          }
+        }
         await ctx.clients.get(id)?.setObstruction(true);
         break;
     }

@@ -69,7 +69,10 @@ const motorPowerFault = z
     at: z.number().min(0),
     durationS: z.number().positive(),
     target: ID,
-    /** Wait (up to 10 s) until the car is moving before cutting power: it stops between floors. */
+    /**
+     * Wait until the car is moving before cutting power, so it stops between floors (an idle car
+     * gets a cab call to the far end first; up to 15 s).
+     */
     whenMoving: z.boolean().default(true),
   })
   .strict();
@@ -80,6 +83,8 @@ const obstructionFault = z
     at: z.number().min(0),
     durationS: z.number().positive(),
     target: ID,
+    /** Wait (up to 15 s) until the door is open before obstructing it (an idle car is called). */
+    whenDoorOpen: z.boolean().default(true),
   })
   .strict();
 
