@@ -62,6 +62,11 @@ export interface Service {
   elevator: string;
   button: ButtonType;
   floor: number;
+  /**
+   * Another car also stood at that floor with its door open: from outside, either may have
+   * cleared the lamp (the other panels mirror it), so the clear is not attributed for sure.
+   */
+  ambiguous: boolean;
 }
 
 export type PressOutcome =
@@ -304,8 +309,21 @@ export function checkRun(record: RunRecord): CheckResult {
         off >= d.start - tol &&
         off <= d.end + tol,
     );
-    if (own)
-      services.push({ t: off, elevator: span.elevator, button: span.button, floor: span.floor });
+    if (!own) continue;
+    const ambiguous = doors.some(
+      (d) =>
+        d.elevator !== span.elevator &&
+        d.floor === span.floor &&
+        off >= d.start - bounds.agreeBoundMs &&
+        off <= d.end + tol,
+    );
+    services.push({
+      t: off,
+      elevator: span.elevator,
+      button: span.button,
+      floor: span.floor,
+      ambiguous,
+    });
   }
   services.sort((a, b) => a.t - b.t);
 
@@ -454,12 +472,14 @@ export function checkRun(record: RunRecord): CheckResult {
     });
   }
 
-  // One arrival never clears both directions.
+  // One arrival never clears both directions (judged only where the car is the only one
+  // standing open at that floor, so the clears are surely its own).
   for (const a of services) {
-    if (a.button !== 'hallUp') continue;
+    if (a.button !== 'hallUp' || a.ambiguous) continue;
     const b = services.find(
       (s) =>
         s.button === 'hallDown' &&
+        !s.ambiguous &&
         s.elevator === a.elevator &&
         s.floor === a.floor &&
         Math.abs(s.t - a.t) < bounds.doorOpenMs - tol,

@@ -5,10 +5,10 @@
  * and the reason printed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { labUnavailableReason, listNamespaces } from '../../src/acceptance/netns-lab.js';
 import { newRunId, runScenario } from '../../src/acceptance/runner.js';
 import { parseScenario } from '../../src/acceptance/scenario.js';
@@ -30,9 +30,20 @@ function cli(args: string[], asNobody = false): { status: number | null; stderr:
   return { status: r.status, stderr: r.stderr };
 }
 
+const temporary: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 describe('elevator-mesh acceptance', () => {
+  afterAll(() => {
+    for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('rejects a bad scenario file with exit code 2 and names the bad field', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emacc-test-'));
+    const dir = tempDir('emacc-test-');
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'bad', building: { elevators: 3 } }));
     const r = cli(['acceptance', file]);
@@ -59,7 +70,7 @@ describe('elevator-mesh acceptance', () => {
         drainS: 30,
       });
       const runId = newRunId();
-      const artifacts = mkdtempSync(join(tmpdir(), 'emacc-artifacts-'));
+      const artifacts = tempDir('emacc-artifacts-');
       const result = await runScenario({
         scenario,
         artifactsRoot: artifacts,

@@ -243,6 +243,18 @@ describe('acceptance checks', () => {
     expect(rules(ok.record(15_000))).toEqual([]);
   });
 
+  it('does not blame one car for both directions when another car stood open at that floor', () => {
+    const b = new Building(['e1', 'e2']);
+    b.hall(100, 2, 0, true).hall(100, 2, 1, true);
+    const e1 = b.trip(200, 'e1', 2, 7000);
+    b.trip(200, 'e2', 2, 7000); // e2 (from floor 1) arrives first and serves one direction
+    b.hall(e1.arrive + 10, 2, 0, false);
+    b.hall(e1.arrive + 500, 2, 1, false);
+    const r = checkRun(b.record(15_000));
+    expect(r.services.every((s) => s.ambiguous)).toBe(true);
+    expect(rules(b.record(15_000))).toEqual([]);
+  });
+
   it('hall lights must agree across panels when no fault is active, and may differ during one', () => {
     const b = new Building(['e1', 'e2']);
     b.at(1000, 'e1', (p) => ((p.hall[2] as [boolean, boolean])[1] = true));
