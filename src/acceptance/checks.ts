@@ -374,7 +374,34 @@ export function checkRun(record: RunRecord): CheckResult {
         servedBy: s?.by ?? null,
       };
     }
-    const span = own.find((l) => l.on >= press.t && l.on <= press.t + bounds.lightBoundMs);
+    // The lamp this press lit: the first to come on after it, before the same button is pressed
+    // again on that panel (a later press's lamp is not this one's).
+    const next = record.presses.find(
+      (q) =>
+        q.t > press.t &&
+        q.elevator === press.elevator &&
+        q.button === press.button &&
+        q.floor === press.floor,
+    );
+    const limit = Math.min(press.t + bounds.lightBoundMs, next?.t ?? Infinity);
+    const span = own.find((l) => l.on >= press.t && l.on <= limit);
+    // Pressed where a car stands (or just arrives) with its door open: served without a light.
+    const atOnce = doors.find(
+      (d) =>
+        d.floor === press.floor &&
+        (press.button !== 'cab' || d.elevator === press.elevator) &&
+        d.end >= press.t - tol &&
+        d.start <= limit,
+    );
+    if (atOnce && (!span || Math.max(atOnce.start, press.t) < span.on)) {
+      return {
+        press,
+        outcome: 'served-at-once',
+        litAt: null,
+        servedAt: Math.max(atOnce.start, press.t),
+        servedBy: atOnce.elevator,
+      };
+    }
     if (span) {
       const s = served(span, press.t);
       return {
@@ -383,23 +410,6 @@ export function checkRun(record: RunRecord): CheckResult {
         litAt: span.on,
         servedAt: s?.at ?? null,
         servedBy: s?.by ?? null,
-      };
-    }
-    // Pressed where a car stands (or just arrives) with its door open: served without a light.
-    const atOnce = doors.find(
-      (d) =>
-        d.floor === press.floor &&
-        (press.button !== 'cab' || d.elevator === press.elevator) &&
-        d.end >= press.t - tol &&
-        d.start <= press.t + bounds.lightBoundMs,
-    );
-    if (atOnce) {
-      return {
-        press,
-        outcome: 'served-at-once',
-        litAt: null,
-        servedAt: Math.max(atOnce.start, press.t),
-        servedBy: atOnce.elevator,
       };
     }
     const outcome: PressOutcome = inFault(record, press.elevator, press.t, bounds.lightBoundMs)

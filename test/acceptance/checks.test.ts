@@ -200,6 +200,20 @@ describe('acceptance checks', () => {
     expect(checkRun(crashed.record(10_000)).presses[0]?.outcome).toBe('refused-during-fault');
   });
 
+  it("does not take a later press's lamp for this press's", () => {
+    const b = new Building(['e1', 'e2']);
+    b.press(1000, 'e1', 'hallUp', 0); // e1 idles at floor 0: it opens at once
+    b.at(1030, 'e1', (p) => (p.door = true)).at(4030, 'e1', (p) => (p.door = false));
+    b.press(2500, 'e1', 'hallUp', 0); // pressed again while the door is open
+    b.press(6000, 'e2', 'hallUp', 0); // someone else, later: this one lights
+    b.hall(6020, 0, 0, true);
+    const t = b.trip(6100, 'e1', 0);
+    b.hall(t.arrive + 5, 0, 0, false);
+    const r = checkRun(b.record(12_000));
+    expect(r.presses.map((p) => p.outcome)).toEqual(['served-at-once', 'served-at-once', 'lit']);
+    expect(r.presses[2]?.litAt).toBe(6020);
+  });
+
   it('the door must never be open while the motor drives', () => {
     const b = new Building(['e1']);
     b.at(1000, 'e1', (p) => (p.door = true));
