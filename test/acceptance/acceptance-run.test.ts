@@ -5,13 +5,16 @@
  * and the reason printed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labUnavailableReason, listNamespaces } from '../../src/acceptance/netns-lab.js';
 import { newRunId, runScenario } from '../../src/acceptance/runner.js';
 import { parseScenario } from '../../src/acceptance/scenario.js';
+import type { Report } from '../../src/acceptance/report.js';
+import type { RunRecord } from '../../src/acceptance/run-record.js';
+import { idlePanel } from '../../src/acceptance/run-record.js';
 
 const reason = await labUnavailableReason();
 if (reason !== undefined) console.warn(`SKIPPED real acceptance run: ${reason}`);
@@ -49,6 +52,35 @@ describe('elevator-mesh acceptance', () => {
     const r = cli(['acceptance', file]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('building.floors');
+  });
+
+  it('--recheck re-runs the checks on a saved run and rewrites its report and timeline', () => {
+    const dir = tempDir('emacc-recheck-');
+    const record: RunRecord = {
+      scenario: 'saved',
+      elevators: ['e1'],
+      floors: 2,
+      trafficEnd: 1000,
+      end: 2000,
+      samples: [{ t: 0, elevator: 'e1', panel: idlePanel(2) }],
+      presses: [{ t: 500, elevator: 'e1', button: 'cab', floor: 1 }],
+      faults: [],
+      bounds: {
+        doorOpenMs: 3000,
+        toleranceMs: 100,
+        lightBoundMs: 3000,
+        agreeBoundMs: 1000,
+        settleMs: 5000,
+        recoveryMs: 30_000,
+      },
+    };
+    writeFileSync(join(dir, 'record.json'), JSON.stringify(record));
+    writeFileSync(join(dir, 'report.json'), JSON.stringify({ run: 'saved-1', seed: 3 }));
+    const r = cli(['acceptance', '--recheck', dir]);
+    expect(r.status).toBe(1); // the press never lit: a violation
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    expect(report).toMatchObject({ run: 'saved-1', seed: 3, ok: false, calls: { notLit: 1 } });
+    expect(existsSync(join(dir, 'timeline.html'))).toBe(true);
   });
 
   it.skipIf(!isRoot || !hasSetpriv)('without root, says so and exits 77', () => {

@@ -11,7 +11,10 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { checkRun } from '../../acceptance/checks.js';
+import type { RunRecord } from '../../acceptance/run-record.js';
+import { renderTimeline } from '../../acceptance/timeline-html.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../acceptance/launcher.js';
 import {
@@ -20,7 +23,7 @@ import {
   cleanupLeftovers,
   labUnavailableReason,
 } from '../../acceptance/netns-lab.js';
-import { formatReport } from '../../acceptance/report.js';
+import { buildReport, formatReport } from '../../acceptance/report.js';
 import { RunAborted, newRunId, runScenario } from '../../acceptance/runner.js';
 import type { Scenario } from '../../acceptance/scenario.js';
 import { ScenarioError, loadScenario } from '../../acceptance/scenario.js';
@@ -31,6 +34,7 @@ export const SHIPPED_SCENARIOS = join(PACKAGE_ROOT, 'acceptance', 'scenarios');
 interface AcceptanceOptions {
   ci?: boolean;
   cleanup?: boolean;
+  recheck?: string;
   artifacts: string;
   speed?: string;
   assigner?: string;
@@ -51,6 +55,10 @@ export function register(program: Command): void {
       'run only the shipped scenarios tagged "ci" (every fault kind once, fast physics)',
     )
     .option('--cleanup', 'remove namespaces and processes left by earlier runs, then exit')
+    .option(
+      '--recheck <run-dir>',
+      "re-run the checks on a finished run's record.json (no root needed); rewrites its report and timeline",
+    )
     .option('--artifacts <dir>', 'where run reports and timelines go', 'artifacts/acceptance')
     .option('--speed <x>', 'override the physics speed of every scenario (1 = real time)')
     .option(
@@ -72,6 +80,7 @@ export function register(program: Command): void {
 }
 
 async function runAcceptance(files: string[], opts: AcceptanceOptions): Promise<number> {
+  if (opts.recheck !== undefined) return recheck(opts.recheck);
   const paths =
     files.length > 0
       ? files
@@ -172,6 +181,33 @@ async function runAcceptance(files: string[], opts: AcceptanceOptions): Promise<
   }
   process.stdout.write(`${scenarios.length - failed}/${scenarios.length} scenarios passed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** Re-runs the checks on a saved record (e.g. after the checks changed). */
+function recheck(dir: string): number {
+  let record: RunRecord;
+  let previous: { run?: unknown; seed?: unknown };
+  try {
+    record = JSON.parse(readFileSync(join(dir, 'record.json'), 'utf8')) as RunRecord;
+    previous = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as typeof previous;
+  } catch (err) {
+    process.stderr.write(
+      `elevator-mesh acceptance: cannot read the run in ${dir}: ${String(err)}\n`,
+    );
+    return 2;
+  }
+  const result = checkRun(record);
+  const report = buildReport(record, result, {
+    run: typeof previous.run === 'string' ? previous.run : dir,
+    seed: typeof previous.seed === 'number' ? previous.seed : 0,
+  });
+  writeFileSync(
+    join(dir, 'report.json'),
+    `${JSON.stringify({ ...previous, ...report }, null, 2)}\n`,
+  );
+  writeFileSync(join(dir, 'timeline.html'), renderTimeline(record, result, report));
+  process.stdout.write(`${formatReport(report)}\n`);
+  return report.ok ? 0 : 1;
 }
 
 function emergencyCleanup(prefix: string): void {
