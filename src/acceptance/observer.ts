@@ -87,7 +87,9 @@ export class Observer {
           this.problems.push(
             `${id}: event stream ended${err ? `: ${err.message}` : ''}; reopening`,
           );
-          setTimeout(() => void this.open(id), 200);
+          setTimeout(() => {
+            if (!this.stopped) void this.open(id);
+          }, 200);
           if (first) resolve();
         },
       );
