@@ -374,26 +374,28 @@ export function checkRun(record: RunRecord): CheckResult {
         servedBy: s?.by ?? null,
       };
     }
-    // The lamp this press lit: the first to come on after it, before the same button is pressed
-    // again on that panel (a later press's lamp is not this one's).
+    // The lamp this press lit: the first to come on after it, before the same call is pressed
+    // again (on any panel for a hall call: a later press's lamp is not this one's).
     const next = record.presses.find(
       (q) =>
         q.t > press.t &&
-        q.elevator === press.elevator &&
         q.button === press.button &&
-        q.floor === press.floor,
+        q.floor === press.floor &&
+        (press.button !== 'cab' || q.elevator === press.elevator),
     );
     const limit = Math.min(press.t + bounds.lightBoundMs, next?.t ?? Infinity);
     const span = own.find((l) => l.on >= press.t && l.on <= limit);
-    // Pressed where a car stands (or just arrives) with its door open: served without a light.
+    // Served without a light: no lamp came on, and a car stood (or arrived) at the floor with its
+    // door open; or a car opened there after the press, before the lamp came on.
     const atOnce = doors.find(
       (d) =>
         d.floor === press.floor &&
         (press.button !== 'cab' || d.elevator === press.elevator) &&
-        d.end >= press.t - tol &&
-        d.start <= limit,
+        (span
+          ? d.start >= press.t - tol && d.start < span.on
+          : d.end >= press.t - tol && d.start <= limit),
     );
-    if (atOnce && (!span || Math.max(atOnce.start, press.t) < span.on)) {
+    if (atOnce) {
       return {
         press,
         outcome: 'served-at-once',

@@ -214,6 +214,18 @@ describe('acceptance checks', () => {
     expect(r.presses[2]?.litAt).toBe(6020);
   });
 
+  it('a press that lights while a car stands open at the floor is lit, not served at once', () => {
+    const b = new Building(['e1', 'e2']);
+    b.at(500, 'e2', (p) => (p.door = true)).at(3500, 'e2', (p) => (p.door = false)); // e2 at 1
+    b.press(1000, 'e1', 'hallUp', 1); // e2 is announcing down: it does not take it
+    b.hall(1030, 1, 0, true);
+    const t = b.trip(4000, 'e1', 1);
+    b.hall(t.arrive + 5, 1, 0, false);
+    const r = checkRun(b.record(12_000));
+    expect(r.violations).toEqual([]);
+    expect(r.presses[0]).toMatchObject({ outcome: 'lit', litAt: 1030, servedBy: 'e1' });
+  });
+
   it('the door must never be open while the motor drives', () => {
     const b = new Building(['e1']);
     b.at(1000, 'e1', (p) => (p.door = true));
