@@ -20,6 +20,7 @@ program
 (await import('./commands/assign.js')).register(program);
 (await import('./commands/sim.js')).register(program);
 (await import('./commands/config.js')).register(program);
+(await import('./commands/acceptance.js')).register(program);
 (await import('./commands/node.js')).register(program);
 (await import('./commands/demo.js')).register(program);
 (await import('./commands/monitor.js')).register(program);
