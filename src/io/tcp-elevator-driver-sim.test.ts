@@ -55,7 +55,17 @@ describeElevatorIoCompliance('TCP driver vs simulator', async ({ floors }) => {
   return {
     io: driver,
     press: (button, floor) => sim.press(button, floor),
-    // The simulator's sensor follows its car physics; floor changes are tested below instead.
+    // The simulator's sensor follows its car physics: the harness moves the car (as the operator's
+    // motor keys do) to make the sensor read what the suite asks for.
+    setFloorSensor: async (floor) => {
+      if (floor === null) {
+        sim.forceMotor('up');
+        await pollUntil(() => sim.state().car.floor === null, 'car between floors');
+      } else {
+        await pollUntil(() => sim.state().car.floor === floor, `car at floor ${floor}`);
+        sim.forceMotor('stop');
+      }
+    },
     setObstruction: (active) => sim.setObstruction(active),
     setStopButton: (pressed) => sim.setStopButton(pressed),
     serverOutputs: () => outputsOf(sim.state()),
