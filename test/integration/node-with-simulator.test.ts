@@ -1,0 +1,220 @@
+/**
+ * Integration: the real `elevator-mesh node` process against the real `elevator-mesh sim` process
+ * (fast physics). Buttons are pressed through the simulator's control API and everything is
+ * checked from outside, through the simulator's state stream, as a person at the lab would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const DOOR_MS = 600;
+
+interface SimState {
+  car: { floor: number | null; motor: string };
+  lamps: { hall: [boolean, boolean][]; cab: boolean[]; door: boolean };
+  clientConnected: boolean;
+}
+interface Sample {
+  t: number;
+  state: SimState;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function cli(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function post(port: number, path: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.once('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('node process against the simulator process', () => {
+  let sim: ChildProcess;
+  let node: ChildProcess | undefined;
+  let controlPort: number;
+  let nodeArgs: string[];
+  const samples: Sample[] = [];
+  let stopStream: () => void = () => undefined;
+  const stateDir = mkdtempSync(join(tmpdir(), 'em-it-'));
+
+  /** Waits until the latest state satisfies `ok`; returns that sample. */
+  async function waitFor(what: string, ok: (s: SimState) => boolean, ms = 15_000): Promise<Sample> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const last = samples[samples.length - 1];
+      if (last !== undefined && ok(last.state)) return last;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    controlPort = await freePort();
+    const peerPort = await freePort();
+    sim = cli([
+      'sim',
+      '--headless',
+      '--port',
+      String(port),
+      '--control-port',
+      String(controlPort),
+      '--floors',
+      '4',
+      '--travel-ms',
+      '200',
+      '--passing-ms',
+      '50',
+      '--start-floor',
+      '0',
+    ]);
+    // The simulator's event stream: every change of car, lamps or switches with its full state.
+    for (const deadline = Date.now() + 20_000; ;) {
+      const connected = await new Promise<boolean>((resolve) => {
+        const req = get({ host: '127.0.0.1', port: controlPort, path: '/events' }, (res) => {
+          res.setEncoding('utf8');
+          let buffer = '';
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const frame = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const data = frame
+                .split('\n')
+                .filter((l) => l.startsWith('data:'))
+                .map((l) => l.slice(5))
+                .join('');
+              if (data === '') continue;
+              const event = JSON.parse(data) as { state?: SimState };
+              if (event.state !== undefined)
+                samples.push({ t: performance.now(), state: event.state });
+            }
+          });
+          stopStream = () => req.destroy();
+          resolve(true);
+        });
+        req.once('error', () => resolve(false));
+      });
+      if (connected) break;
+      if (Date.now() > deadline) throw new Error('the simulator did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    nodeArgs = [
+      'node',
+      '--id',
+      'it1',
+      '--server',
+      `127.0.0.1:${port}`,
+      '--floors',
+      '4',
+      '--state-dir',
+      stateDir,
+      '--peer-port',
+      String(peerPort),
+      '--broadcast-address',
+      '127.255.255.255',
+      '--door-open-ms',
+      String(DOOR_MS),
+      '--motor-timeout-ms',
+      '1500',
+      '--log-level',
+      'warn',
+    ];
+    node = cli(nodeArgs);
+    await waitFor('the node to connect', (s) => s.clientConnected && s.car.floor === 0, 20_000);
+  }, 60_000);
+
+  afterAll(() => {
+    stopStream();
+    node?.kill('SIGKILL');
+    sim.kill('SIGTERM');
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('serves a cab call: lamp on, the car arrives, the door stays open the door time, lamp off', async () => {
+    expect(await post(controlPort, '/press', { button: 'cab', floor: 3 })).toBe(200);
+    await waitFor('cab lamp 3 on', (s) => s.lamps.cab[3] === true, 2000);
+    const opened = await waitFor('door open at floor 3', (s) => s.lamps.door && s.car.floor === 3);
+    expect(opened.state.lamps.cab[3]).toBe(false);
+    const closed = await waitFor('door closed', (s) => !s.lamps.door);
+    expect(closed.t - opened.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
+    // The door was never open while the motor ran.
+    expect(samples.filter((x) => x.state.lamps.door && x.state.car.motor !== 'stop')).toEqual([]);
+  });
+
+  it('serves a hall call announcing its direction, and clears only that direction', async () => {
+    expect(await post(controlPort, '/press', { button: 'hallDown', floor: 1 })).toBe(200);
+    expect(await post(controlPort, '/press', { button: 'hallUp', floor: 1 })).toBe(200);
+    await waitFor(
+      'both hall lamps at 1 on',
+      (s) => s.lamps.hall[1]?.[0] === true && s.lamps.hall[1]?.[1] === true,
+      2000,
+    );
+    const first = await waitFor(
+      'the car at 1 with its door open',
+      (s) => s.lamps.door && s.car.floor === 1,
+    );
+    const lamps = first.state.lamps.hall[1] ?? [false, false];
+    expect(lamps[0] !== lamps[1]).toBe(true); // exactly one direction cleared at the arrival
+    const both = await waitFor(
+      'both lamps off',
+      (s) => !(s.lamps.hall[1]?.[0] ?? true) && !(s.lamps.hall[1]?.[1] ?? true),
+    );
+    // The second direction is announced a full door time later, the door open throughout.
+    expect(both.t - first.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
+    expect(
+      samples.filter((x) => x.t >= first.t && x.t <= both.t).every((x) => x.state.lamps.door),
+    ).toBe(true);
+  });
+
+  it('after kill -9 the restarted node restores its cab call from disk and serves it', async () => {
+    await waitFor('door closed', (s) => !s.lamps.door);
+    expect(await post(controlPort, '/press', { button: 'cab', floor: 0 })).toBe(200);
+    await waitFor('cab lamp 0 on', (s) => s.lamps.cab[0] === true, 2000);
+    node?.kill('SIGKILL');
+    await new Promise((r) => node?.once('exit', r));
+    node = cli(nodeArgs);
+    const served = await waitFor(
+      'the car at 0 with its door open',
+      (s) => s.lamps.door && s.car.floor === 0,
+      20_000,
+    );
+    expect(served.state.lamps.cab[0]).toBe(false);
+  });
+});
