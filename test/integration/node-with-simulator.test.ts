@@ -169,7 +169,7 @@ describe('node process against the simulator process', () => {
 
   it('serves a cab call: lamp on, the car arrives, the door stays open the door time, lamp off', async () => {
     expect(await post(controlPort, '/press', { button: 'cab', floor: 3 })).toBe(200);
-    await waitFor('cab lamp 3 on', (s) => s.lamps.cab[3] === true, 2000);
+    await waitFor('cab lamp 3 on', (s) => s.lamps.cab[3] === true, 8000);
     const opened = await waitFor('door open at floor 3', (s) => s.lamps.door && s.car.floor === 3);
     expect(opened.state.lamps.cab[3]).toBe(false);
     const closed = await waitFor('door closed', (s) => !s.lamps.door);
@@ -184,7 +184,7 @@ describe('node process against the simulator process', () => {
     await waitFor(
       'both hall lamps at 1 on',
       (s) => s.lamps.hall[1]?.[0] === true && s.lamps.hall[1]?.[1] === true,
-      2000,
+      8000,
     );
     const first = await waitFor(
       'the car at 1 with its door open',
@@ -206,7 +206,7 @@ describe('node process against the simulator process', () => {
   it('after kill -9 the restarted node restores its cab call from disk and serves it', async () => {
     await waitFor('door closed', (s) => !s.lamps.door);
     expect(await post(controlPort, '/press', { button: 'cab', floor: 0 })).toBe(200);
-    await waitFor('cab lamp 0 on', (s) => s.lamps.cab[0] === true, 2000);
+    await waitFor('cab lamp 0 on', (s) => s.lamps.cab[0] === true, 8000);
     node?.kill('SIGKILL');
     await new Promise((r) => node?.once('exit', r));
     node = cli(nodeArgs);
