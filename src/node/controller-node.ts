@@ -19,7 +19,7 @@ import {
   makeIncarnation,
   type MessageAuthenticator,
 } from '../protocol/peer-envelope.js';
-import { worldMessageSchema } from '../protocol/world-message.js';
+import { peerIdSchema, worldMessageSchema } from '../protocol/world-message.js';
 import type { NodeMetrics } from './metrics.js';
 import type { NodeConfig } from './node-config.js';
 
@@ -55,6 +55,7 @@ export class ControllerNode {
   private networkCut = false;
   private connectedOnce = false;
   private lastTickAt = 0;
+  private broadcastFailures = 0;
 
   constructor(deps: ControllerNodeDeps) {
     this.deps = deps;
@@ -198,6 +199,12 @@ export class ControllerNode {
       }
       return;
     }
+    // The envelope allows any short sender id; the mesh only node ids, which this node repeats in
+    // its own broadcasts (where a bad one would make every peer drop them).
+    if (!peerIdSchema.safeParse(result.envelope.from).success) {
+      this.deps.metrics?.messagesDropped.inc({ reason: 'malformed' });
+      return;
+    }
     this.dispatch({
       type: 'peerMessage',
       from: result.envelope.from,
@@ -209,7 +216,18 @@ export class ControllerNode {
   private broadcast(): void {
     this.broadcastQueued = false;
     if (this.networkCut || this.stopped) return;
-    this.deps.transport.broadcast(this.codec.encode(this.controller.message()));
+    let datagram: Uint8Array;
+    try {
+      datagram = this.codec.encode(this.controller.message());
+    } catch (err) {
+      // A view too big to send (only hostile input makes one) must not kill the control loop,
+      // which runs from this timer's thread. The elevator keeps being driven; peers miss us.
+      this.broadcastFailures += 1;
+      if (this.broadcastFailures === 1 || this.broadcastFailures % 100 === 0)
+        this.log.error({ err, count: this.broadcastFailures }, 'cannot encode broadcast');
+      return;
+    }
+    this.deps.transport.broadcast(datagram);
   }
 
   private dispatch(event: ControllerEvent): void {
