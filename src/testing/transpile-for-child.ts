@@ -8,14 +8,11 @@
  * Type-only imports are erased by the transpiler, as in the real build.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 /** Transpiles `entry` (a path under `srcRoot`) and its relative imports; returns the entry's output path. */
 export function transpileForChild(entry: string, srcRoot: string, outDir: string): string {
-  const require = createRequire(join(srcRoot, 'package.json'));
   const done = new Set<string>();
   const queue = [resolve(entry)];
   const importRe = /(\bfrom\s*|\bimport\s*\(?\s*)(['"])([^'"]+)\2/g;
@@ -38,8 +35,10 @@ export function transpileForChild(entry: string, srcRoot: string, outDir: string
           queue.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
           return whole;
         }
-        if (spec.startsWith('node:')) return whole;
-        return `${lead}${quote}${packageUrl(require, spec)}${quote}`;
+        // Only package names: the pattern also meets strings in code, e.g. `split(':')`.
+        if (spec.startsWith('node:') || !/^(@[\w.-]+\/)?[\w.-]+(\/[\w./-]*)?$/.test(spec))
+          return whole;
+        return `${lead}${quote}${packageUrl(spec)}${quote}`;
       },
     );
     const target = join(outDir, relative(srcRoot, file)).replace(/\.ts$/, '.js');
@@ -49,25 +48,7 @@ export function transpileForChild(entry: string, srcRoot: string, outDir: string
   return join(outDir, relative(srcRoot, resolve(entry))).replace(/\.ts$/, '.js');
 }
 
-/** The ESM entry of a package, as a file URL (the "import" condition of its exports). */
-function packageUrl(require: NodeJS.Require, spec: string): string {
-  const pkgJsonPath = require.resolve(`${spec}/package.json`);
-  const pkg = JSON.parse(readFileSync(pkgJsonPath, 'utf8')) as {
-    exports?: unknown;
-    module?: string;
-    main?: string;
-  };
-  const root = dirname(pkgJsonPath);
-  const dot: unknown =
-    typeof pkg.exports === 'object' && pkg.exports !== null
-      ? (pkg.exports as Record<string, unknown>)['.']
-      : pkg.exports;
-  const pick = (e: unknown): string | undefined => {
-    if (typeof e === 'string') return e;
-    if (typeof e !== 'object' || e === null) return undefined;
-    const o = e as Record<string, unknown>;
-    return pick(o.import) ?? pick(o.node) ?? pick(o.default);
-  };
-  const file = pick(dot) ?? pkg.module ?? pkg.main ?? 'index.js';
-  return pathToFileURL(join(root, file)).href;
+/** What a bare specifier resolves to for ESM code in this repository, as a file URL. */
+function packageUrl(spec: string): string {
+  return import.meta.resolve(spec);
 }
