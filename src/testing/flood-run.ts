@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -66,11 +67,14 @@ export interface FloodReport {
   };
   /** Datagrams the node dropped during the flood, by reason. */
   dropped: Record<string, number>;
+  /** The node's metrics endpoint polled every 100 ms during the flood: its slowest answer. */
+  probe: { count: number; worstMs: number };
   calls: CallOutcome[];
   /** Lamps that went off while the car had not been at their floor with the door open. */
   lampsClearedWithoutService: string[];
   /** Lamps still on at the end. */
   lampsOnAtEnd: string[];
+  carAtEnd: SimState['car'];
   /** Whether the node process was still running when the flood ended. */
   nodeAliveAfterFlood: boolean;
   nodeExit: string | null;
@@ -96,6 +100,15 @@ function parseMetrics(text: string): Scrape {
     if (m?.[1] !== undefined) scrape.dropped.set(m[1], Number(m[2]));
   }
   return scrape;
+}
+
+async function freeTcpPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
 }
 
 async function freeUdpPort(): Promise<number> {
@@ -185,9 +198,10 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
       port: 0,
       controlPort: 0,
       floors,
-      // Real-car-like physics: a floor sensor reads a floor for a quarter of a second in passing.
-      travelMs: 800,
-      passingMs: 250,
+      // Car-like physics (the simulator's defaults are 2000/500): a stall of the node's loop longer
+      // than the passing time makes the car overshoot the floor it should stop at.
+      travelMs: 1000,
+      passingMs: 400,
       startFloor: 0,
       logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     });
@@ -198,7 +212,12 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
     s.onChange((e) => watcher.update(e.state, since()));
 
     const peerPort = await freeUdpPort();
-    const env: NodeJS.ProcessEnv = { ...process.env, ELEVATOR_LOG_LEVEL: 'info' };
+    const metricsPort = await freeTcpPort();
+    const url = `http://127.0.0.1:${metricsPort}/metrics`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ELEVATOR_LOG_LEVEL: process.env.FLOOD_NODE_LOG_LEVEL ?? 'warn',
+    };
     delete env.ELEVATOR_KEY;
     delete env.ELEVATOR_KEY_FILE;
     delete env.ELEVATOR_CONFIG;
@@ -206,40 +225,42 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
     const node = spawn(
       process.execPath,
       [
+        // For profiling a run: FLOOD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+        ...(process.env.FLOOD_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
         ...CLI,
         'node',
         ...['--id', 'flood-victim', '--server', `127.0.0.1:${s.port}`],
         ...['--state-dir', stateDir, '--floors', String(floors)],
         ...['--peer-port', String(peerPort), '--broadcast-address', '127.255.255.255'],
-        ...['--assigner', 'reference', '--metrics-port', '0', '--door-open-ms', '400'],
+        ...['--assigner', 'reference', '--metrics-port', String(metricsPort)],
+        ...['--door-open-ms', '400'],
       ],
       { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(node);
-    let metricsUrl: string | undefined;
-    let running = false;
-    let nodeExit: string | null = null;
-    node.on('exit', (code, signal) => (nodeExit = `code ${code} signal ${signal}`));
+    // An object, not a `let`: TypeScript cannot see that the exit handler assigns it.
+    const exit: { reason: string | null } = { reason: null };
+    node.on('exit', (code, signal) => (exit.reason = `code ${code} signal ${signal}`));
     lines(node, (line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string; level?: number };
-        if (entry.msg === 'metrics served') metricsUrl = entry.url;
-        if (entry.msg === 'controller running') running = true;
-        if ((entry.level ?? 0) >= 40 || process.env.FLOOD_NODE_LOG === 'all') log(`node: ${line}`);
+        const entry = JSON.parse(line) as { level?: number };
+        if ((entry.level ?? 0) >= 50 || process.env.FLOOD_NODE_LOG === 'all') log(`node: ${line}`);
       } catch {
         // not a log line
       }
     });
-    if (
-      !(await waitFor(
-        () =>
-          (metricsUrl !== undefined && running && s.state().clientConnected) || nodeExit !== null,
-        20_000,
-      ))
-    )
-      throw new Error('the node did not start (no metrics url, or not driving the simulator)');
-    if (metricsUrl === undefined) throw new Error(`the node exited: ${nodeExit}`);
-    const url = metricsUrl;
+    let metricsUp = false;
+    const startDeadline = performance.now() + 20_000;
+    while (!(metricsUp && s.state().clientConnected)) {
+      if (exit.reason !== null) throw new Error(`the node exited: ${exit.reason}`);
+      if (performance.now() > startDeadline)
+        throw new Error('the node did not start (no metrics, or not driving the simulator)');
+      metricsUp = await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const scrape = async (): Promise<Scrape> => parseMetrics(await (await fetch(url)).text());
 
     const press = async (button: ButtonType, floor: number): Promise<void> => {
@@ -279,6 +300,19 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
       }
     });
     const senderDone = new Promise<void>((ok) => sender.on('exit', () => ok()));
+    // An independent probe of the node's event loop: how long its metrics endpoint takes to answer.
+    let probing = true;
+    let worstProbeMs = 0;
+    let probes = 0;
+    const probe = (async () => {
+      while (probing) {
+        const started = performance.now();
+        await fetch(url).then((r) => r.text());
+        worstProbeMs = Math.max(worstProbeMs, performance.now() - started);
+        probes += 1;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
 
     // Calls pressed during the flood, at random floors and buttons.
     const calls: CallOutcome[] = [];
@@ -311,8 +345,10 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
           : button === 'hallDown'
             ? 1 + random.int(floors - 1)
             : random.int(floors);
-      // Only fresh calls: a press on a lit lamp is absorbed and would prove nothing.
-      if (!litLamps(s.state()).has(lampKey(button, floor))) {
+      // Only fresh calls away from the car: a press on a lit lamp is absorbed, and one at the floor
+      // the car stands at is served at once without its lamp ever lighting; neither proves much.
+      const now = s.state();
+      if (!litLamps(now).has(lampKey(button, floor)) && now.car.floor !== floor) {
         const call: CallOutcome = {
           button,
           floor,
@@ -328,8 +364,10 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
       await new Promise((r) => setTimeout(r, pressEveryMs));
     }
     await senderDone;
+    probing = false;
+    await probe;
     const after = await scrape();
-    const nodeAliveAfterFlood = nodeExit === null;
+    const nodeAliveAfterFlood = exit.reason === null;
     log(`flood over at ${Math.round(since())} ms; settling`);
 
     await waitFor(
@@ -363,14 +401,20 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
         buckets,
       },
       dropped,
+      probe: { count: probes, worstMs: worstProbeMs },
       calls,
       lampsClearedWithoutService: [...watcher.clearedWithoutService],
       lampsOnAtEnd: [...litLamps(s.state())],
+      carAtEnd: s.state().car,
       nodeAliveAfterFlood,
-      nodeExit,
+      nodeExit: exit.reason,
     };
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    // SIGTERM first (the node stops cleanly, and a --cpu-prof profile gets written), then SIGKILL.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    const killTimer = setTimeout(() => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    }, 3000);
     await Promise.all(
       children.map((c) =>
         c.exitCode !== null || c.signalCode !== null
@@ -378,6 +422,7 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
           : new Promise<void>((ok) => c.once('exit', () => ok())),
       ),
     );
+    clearTimeout(killTimer);
     await sim?.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
@@ -397,9 +442,10 @@ export function formatFloodReport(r: FloodReport): string {
     `  dropped by the node: ${seen} ${JSON.stringify(r.dropped)}`,
     `  control loop during the flood: ${r.loop.ticks} ticks, mean lateness ${(r.loop.meanSeconds * 1000).toFixed(2)} ms, ` +
       `worst bucket le=${r.loop.worstBucket} s; per bucket ${JSON.stringify(r.loop.buckets)}`,
+    `  metrics endpoint during the flood: ${r.probe.count} requests, slowest answer ${Math.round(r.probe.worstMs)} ms`,
     `  calls pressed during the flood: ${r.calls.length}, served (lamp on, car came, lamp off): ${served}; ` +
       `longest press-to-served ${waits.length > 0 ? Math.round(Math.max(...waits)) : '-'} ms`,
     `  lamps cleared without service: ${r.lampsClearedWithoutService.length}; lamps on at the end: ${r.lampsOnAtEnd.length}; ` +
-      `node alive after the flood: ${r.nodeAliveAfterFlood}`,
+      `node alive after the flood: ${r.nodeAliveAfterFlood}; car at the end ${JSON.stringify(r.carAtEnd)}`,
   ].join('\n');
 }
