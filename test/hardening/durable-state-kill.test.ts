@@ -126,5 +126,5 @@ describe('DurableStateStore under SIGKILL', () => {
     expect(done).toBeGreaterThanOrEqual(KILLS);
     // Nothing moved aside as corrupt, and the temp files of killed saves are cleaned up by `load`.
     expect(leftovers).toEqual([]);
-  });
+  }, 240_000);
 });
