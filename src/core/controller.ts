@@ -126,6 +126,13 @@ interface PeerEntry {
 
 const HALL_BUTTONS = ['hallUp', 'hallDown'] as const;
 
+/**
+ * Most nodes one controller keeps state about: peers (itself included), cab owners, and origins per
+ * register. The wire format allows 64 of each, so a view within these bounds is always sendable;
+ * anything beyond (only a hostile or broken sender produces it) is ignored rather than grown.
+ */
+const MAX_NODES = 64;
+
 /** One controller node's deterministic core. */
 export class Controller {
   readonly id: string;
@@ -339,6 +346,7 @@ export class Controller {
   ): boolean {
     if (from === this.id || body.floors !== this.floors) return false;
     const entry = this.peers.get(from);
+    if (entry === undefined && !this.makeRoomForPeer()) return false;
     if (entry === undefined || !entry.alive)
       out.push({ type: 'log', event: 'peerJoined', peer: from });
     this.peers.set(from, { lastHeard: now, report: body.elevator, alive: true });
@@ -355,12 +363,15 @@ export class Controller {
     for (const [owner, wires] of Object.entries(body.cab)) {
       let registers = this.cab.get(owner);
       if (registers === undefined) {
+        if (this.cab.size >= MAX_NODES) continue;
         registers = Array.from({ length: this.floors }, () => EMPTY_REGISTER);
         this.cab.set(owner, registers);
         changed = true;
       }
       for (let f = 0; f < this.floors; f++) {
-        const wire = wires[f];
+        // Cab calls are only ever pressed at their own elevator: any other origin is bogus, and a
+        // pending instance of it would absorb every later press without ever being confirmed.
+        const wire = wires[f]?.filter((e) => e[0] === owner);
         if (wire === undefined || wire.length === 0) continue;
         const mine = registers[f] ?? EMPTY_REGISTER;
         const merged = this.mergeWire(mine, wire);
@@ -375,7 +386,21 @@ export class Controller {
 
   private mergeWire(mine: CallRegister, wire: WireRegister): CallRegister {
     if (wireAddsNothing(mine, wire, this.id)) return mine;
-    return mergeRegister(mine, registerFromWire(wire), this.id);
+    let room = MAX_NODES - Object.keys(mine).length;
+    const bounded =
+      wire.length <= room ? wire : wire.filter((e) => mine[e[0]] !== undefined || room-- > 0);
+    return mergeRegister(mine, registerFromWire(bounded), this.id);
+  }
+
+  /** Whether a new peer may be tracked: forgets the longest-silent lost peer when full. */
+  private makeRoomForPeer(): boolean {
+    if (this.peers.size < MAX_NODES - 1) return true;
+    let oldest: [string, PeerEntry] | undefined;
+    for (const e of this.peers)
+      if (!e[1].alive && (oldest === undefined || e[1].lastHeard < oldest[1].lastHeard)) oldest = e;
+    if (oldest === undefined) return false;
+    this.peers.delete(oldest[0]);
+    return true;
   }
 
   private checkPeers(now: number, out: ControllerEffect[]): boolean {

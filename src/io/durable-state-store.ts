@@ -9,7 +9,9 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +44,10 @@ export class DurableStateStore {
 
   /** Reads the state, adapting it to `floors` (a changed floor count keeps the floors that exist). */
   load(floors: number): LoadResult {
+    // A process killed in the middle of `save` leaves its temp file behind (one per pid, so they
+    // pile up over crashes); it never holds anything the state file lacks.
+    for (const name of readdirSync(this.dir))
+      if (name.startsWith('state.json.tmp-')) rmSync(join(this.dir, name), { force: true });
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');

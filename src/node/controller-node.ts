@@ -13,13 +13,14 @@ import {
 import { isLit, phaseOf } from '../core/call-register.js';
 import type { ElevatorIo, ElevatorInputEvent } from '../io/elevator-io.js';
 import type { DurableStateStore } from '../io/durable-state-store.js';
-import type { PeerTransport } from '../io/peer-transport.js';
+import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
 import {
   PeerEnvelopeCodec,
   makeIncarnation,
   type MessageAuthenticator,
 } from '../protocol/peer-envelope.js';
-import { worldMessageSchema } from '../protocol/world-message.js';
+import { peerIdSchema, worldMessageSchema } from '../protocol/world-message.js';
+import { DatagramBudget } from './datagram-budget.js';
 import type { NodeMetrics } from './metrics.js';
 import type { NodeConfig } from './node-config.js';
 
@@ -55,6 +56,10 @@ export class ControllerNode {
   private networkCut = false;
   private connectedOnce = false;
   private lastTickAt = 0;
+  private broadcastFailures = 0;
+  /** Bounds the CPU a datagram flood can take from the control loop. */
+  private readonly budget = new DatagramBudget();
+  private rateLimited = 0;
 
   constructor(deps: ControllerNodeDeps) {
     this.deps = deps;
@@ -110,7 +115,7 @@ export class ControllerNode {
     const { io, transport, config } = this.deps;
     this.dispatch({ type: 'tick', now: this.deps.now() });
     this.unsubscribe.push(io.onEvent((e) => this.onElevatorEvent(e)));
-    this.unsubscribe.push(transport.onDatagram((d) => this.onDatagram(d)));
+    this.unsubscribe.push(transport.onDatagram((d, s) => this.onDatagram(d, s)));
     await transport.start();
     await io.start();
     this.lastTickAt = this.deps.now();
@@ -182,8 +187,16 @@ export class ControllerNode {
     }
   }
 
-  private onDatagram(datagram: Uint8Array): void {
+  private onDatagram(datagram: Uint8Array, source: DatagramSource): void {
     if (this.networkCut || this.stopped) return;
+    if (!this.budget.admit(`${source.address}:${source.port}`, this.deps.now())) {
+      // Refused before any parsing: that is the point. Counted, and logged sparingly.
+      this.rateLimited += 1;
+      this.deps.metrics?.messagesDropped.inc({ reason: 'rate-limited' });
+      if (this.rateLimited === 1 || this.rateLimited % 10_000 === 0)
+        this.log.warn({ reason: 'rate-limited', count: this.rateLimited }, 'peer message dropped');
+      return;
+    }
     const result = this.codec.decode(datagram);
     if (!result.ok) {
       if (result.code !== 'own-message') {
@@ -198,6 +211,12 @@ export class ControllerNode {
       }
       return;
     }
+    // The envelope allows any short sender id; the mesh only node ids, which this node repeats in
+    // its own broadcasts (where a bad one would make every peer drop them).
+    if (!peerIdSchema.safeParse(result.envelope.from).success) {
+      this.deps.metrics?.messagesDropped.inc({ reason: 'malformed' });
+      return;
+    }
     this.dispatch({
       type: 'peerMessage',
       from: result.envelope.from,
@@ -209,7 +228,18 @@ export class ControllerNode {
   private broadcast(): void {
     this.broadcastQueued = false;
     if (this.networkCut || this.stopped) return;
-    this.deps.transport.broadcast(this.codec.encode(this.controller.message()));
+    let datagram: Uint8Array;
+    try {
+      datagram = this.codec.encode(this.controller.message());
+    } catch (err) {
+      // A view too big to send (only hostile input makes one) must not kill the control loop,
+      // which runs from this timer's thread. The elevator keeps being driven; peers miss us.
+      this.broadcastFailures += 1;
+      if (this.broadcastFailures === 1 || this.broadcastFailures % 100 === 0)
+        this.log.error({ err, count: this.broadcastFailures }, 'cannot encode broadcast');
+      return;
+    }
+    this.deps.transport.broadcast(datagram);
   }
 
   private dispatch(event: ControllerEvent): void {

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import type { CallRegister, OriginMarks } from '../core/call-register.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/);
+/** A node id as the mesh allows it (stricter than the envelope's sender id). */
+export const peerIdSchema = id;
 const counter = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const floor = z.number().int().min(0).max(255);
 

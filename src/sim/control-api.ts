@@ -96,7 +96,8 @@ export function handleControlRequest(
     if (method !== 'GET') return { status: 405, body: { error: `${path} accepts GET only` } };
     return { status: 200, body: sim.state() };
   }
-  const post = posts[path];
+  // Own keys only: a path such as `__proto__` or `toString` must not find Object.prototype.
+  const post = Object.hasOwn(posts, path) ? posts[path] : undefined;
   if (!post) return { status: 404, body: { error: `no such path: ${path}` } };
   if (method !== 'POST') return { status: 405, body: { error: `${path} accepts POST only` } };
   let json: unknown;
