@@ -153,9 +153,9 @@ export class Controller {
   private assignmentKey = '';
   private lastNow = 0;
   /**
-   * Lamps are left as they are until this node knows the calls: it has heard a peer, or waited a peer
-   * timeout. A restarted node with an empty disk would otherwise switch off lights it is about to
-   * learn from its peers.
+   * Whether this node knows the calls: it has a disk, has heard a peer, or has waited a peer
+   * timeout. Until then it lights lamps but switches none off: a restarted node with an empty disk
+   * would otherwise darken lights it is about to learn from its peers.
    */
   private lampsSynced = false;
   private startedAt: number | null = null;
@@ -231,7 +231,7 @@ export class Controller {
     }
     viewChanged = this.advanceCalls(out) || viewChanged;
     const served = this.updateRequests(now, out);
-    if (this.lampsSynced) this.emitLamps(out);
+    this.emitLamps(out);
     if (viewChanged || served) this.emitPersist(out);
     this.emitAvailability(now, out);
     if (viewChanged) out.push({ type: 'broadcastNow' });
@@ -602,6 +602,9 @@ export class Controller {
       if (isLit(reg) && current !== true && !holdsLitInstances(durable, reg)) return;
       const on = isLit(reg);
       if (current === on) return;
+      // Until this node knows the calls (see lampsSynced), it only lights lamps, never darkens one
+      // it did not light itself: a peer may be about to tell it the call is still on.
+      if (!on && current === undefined && !this.lampsSynced) return;
       this.lamps.set(key, on);
       out.push({ type: 'buttonLamp', button, floor, on });
     };

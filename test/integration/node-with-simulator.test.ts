@@ -5,11 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get, request } from 'node:http';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SseClient } from '../dashboard/sse-client.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DOOR_MS = 600;
@@ -68,15 +69,21 @@ describe('node process against the simulator process', () => {
   let node: ChildProcess | undefined;
   let controlPort: number;
   let nodeArgs: string[];
-  const samples: Sample[] = [];
-  let stopStream: () => void = () => undefined;
+  const stream = new SseClient();
+  /** Every state the simulator reported, with when it arrived. */
+  const samples = (): Sample[] =>
+    stream.events.flatMap((e) => {
+      const state = (JSON.parse(e.data) as { state?: SimState }).state;
+      return state === undefined ? [] : [{ t: e.at, state }];
+    });
   const stateDir = mkdtempSync(join(tmpdir(), 'em-it-'));
 
   /** Waits until the latest state satisfies `ok`; returns that sample. */
   async function waitFor(what: string, ok: (s: SimState) => boolean, ms = 15_000): Promise<Sample> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const last = samples[samples.length - 1];
+      const all = samples();
+      const last = all[all.length - 1];
       if (last !== undefined && ok(last.state)) return last;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 5));
@@ -105,35 +112,13 @@ describe('node process against the simulator process', () => {
     ]);
     // The simulator's event stream: every change of car, lamps or switches with its full state.
     for (const deadline = Date.now() + 20_000; ;) {
-      const connected = await new Promise<boolean>((resolve) => {
-        const req = get({ host: '127.0.0.1', port: controlPort, path: '/events' }, (res) => {
-          res.setEncoding('utf8');
-          let buffer = '';
-          res.on('data', (chunk: string) => {
-            buffer += chunk;
-            let end: number;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const frame = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const data = frame
-                .split('\n')
-                .filter((l) => l.startsWith('data:'))
-                .map((l) => l.slice(5))
-                .join('');
-              if (data === '') continue;
-              const event = JSON.parse(data) as { state?: SimState };
-              if (event.state !== undefined)
-                samples.push({ t: performance.now(), state: event.state });
-            }
-          });
-          stopStream = () => req.destroy();
-          resolve(true);
-        });
-        req.once('error', () => resolve(false));
-      });
-      if (connected) break;
-      if (Date.now() > deadline) throw new Error('the simulator did not start');
-      await new Promise((r) => setTimeout(r, 100));
+      try {
+        await stream.connect(`http://127.0.0.1:${controlPort}/events`);
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error('the simulator did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     nodeArgs = [
       'node',
@@ -161,7 +146,7 @@ describe('node process against the simulator process', () => {
   }, 60_000);
 
   afterAll(() => {
-    stopStream();
+    stream.close();
     node?.kill('SIGKILL');
     sim.kill('SIGTERM');
     rmSync(stateDir, { recursive: true, force: true });
@@ -175,7 +160,7 @@ describe('node process against the simulator process', () => {
     const closed = await waitFor('door closed', (s) => !s.lamps.door);
     expect(closed.t - opened.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
     // The door was never open while the motor ran.
-    expect(samples.filter((x) => x.state.lamps.door && x.state.car.motor !== 'stop')).toEqual([]);
+    expect(samples().filter((x) => x.state.lamps.door && x.state.car.motor !== 'stop')).toEqual([]);
   });
 
   it('serves a hall call announcing its direction, and clears only that direction', async () => {
@@ -199,7 +184,9 @@ describe('node process against the simulator process', () => {
     // The second direction is announced a full door time later, the door open throughout.
     expect(both.t - first.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
     expect(
-      samples.filter((x) => x.t >= first.t && x.t <= both.t).every((x) => x.state.lamps.door),
+      samples()
+        .filter((x) => x.t >= first.t && x.t <= both.t)
+        .every((x) => x.state.lamps.door),
     ).toBe(true);
   });
 
