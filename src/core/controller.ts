@@ -29,7 +29,6 @@ import {
   type ElevatorEvent,
   type ElevatorState,
 } from './elevator-fsm.js';
-import { parkingFloor } from './assigner/parking-policy.js';
 import type { ButtonType, Direction, HallMatrix, RequestMatrix } from './types.js';
 import {
   registerFromWire,
@@ -152,8 +151,6 @@ export class Controller {
   private elevatorConnected = true;
   private assignment: Record<string, HallMatrix> = {};
   private assignmentKey = '';
-  /** The input the assignment was last computed from (also what the parking policy reads). */
-  private assignInput: AssignmentInput = { hallRequests: [], states: {} };
   private lastNow = 0;
   /**
    * Whether this node knows the calls: it has a disk, has heard a peer, or has waited a peer
@@ -513,10 +510,8 @@ export class Controller {
         mine?.[f]?.[1] ?? false,
         isLit(own[f] ?? EMPTY_REGISTER),
       ]);
-      // Idle cars wait at homes spread over the building (the same answer on every node).
-      const park = parkingFloor(this.assignInput, this.assignment, this.id);
-      if (sameRequests(requests, this.fsm.requests) && park === this.fsm.park) break;
-      const [next, effects] = elevatorStep(this.fsm, { type: 'requests', requests, park, now });
+      if (sameRequests(requests, this.fsm.requests)) break;
+      const [next, effects] = elevatorStep(this.fsm, { type: 'requests', requests, now });
       this.fsm = next;
       if (!this.applyElevatorEffects(effects, out)) break;
       servedAny = true;
@@ -545,7 +540,6 @@ export class Controller {
       };
     }
     const input: AssignmentInput = { hallRequests, states };
-    this.assignInput = input;
     const anyCall = hallRequests.some(([u, d]) => u || d);
     // The assigner runs only when its input changed; the key is built by hand because this runs on
     // every event.
