@@ -4,7 +4,7 @@
  * {@link RunRecord} and its {@link CheckResult}; the runner writes it as JSON and prints
  * {@link formatReport}.
  */
-import type { CheckResult, Violation } from './checks.js';
+import type { CheckResult, FaultResult, Violation } from './checks.js';
 import { stats } from './checks.js';
 import type { RunRecord } from './run-record.js';
 
@@ -28,18 +28,12 @@ export interface Report {
   waitMs: ReturnType<typeof stats>;
   /** Press to lamp on, from the simulators' timestamps. */
   lightOnMs: ReturnType<typeof stats>;
-  faults: {
+  faults: ({
     label: string;
     kind: string;
     target: string;
     atS: number;
-    pendingHallCalls: number;
-    takeoverMs: number | null;
-    takeoverUnserved: number;
-    agreeAgainMs: number | null;
-    probeMs: number | null;
-    probeServedBy: string | null;
-  }[];
+  } & Omit<FaultResult, 'fault'>)[];
   errors: Violation[];
   warnings: Violation[];
 }
