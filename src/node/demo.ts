@@ -19,6 +19,8 @@ export interface DemoOptions {
   stateDir: string;
   /** Physics speed-up (1 = real time, as the lab's simulator). */
   speed: number;
+  /** Where each simulated car starts (default: random, as the reference simulator). */
+  startFloors?: readonly number[] | undefined;
   assigner?: string | undefined;
   /** Extra flags for every node (e.g. timings scaled with `speed`). */
   nodeArgs?: string[];
@@ -61,6 +63,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       floors: options.floors,
       travelMs: scaled(2000),
       passingMs: scaled(500),
+      startFloor: options.startFloors?.[i],
       logger: log.child({ sim: id }),
     });
     elevators.push({

@@ -85,6 +85,9 @@ describe('dashboard acceptance (demo + browser)', () => {
       broadcastAddress: LOOPBACK_BROADCAST,
       stateDir,
       speed: 4,
+      // Every car starts at floor 0, so that a call at floor 2 makes a car travel (with random
+      // starts, the three cars could stand on all three floors that have an up button).
+      startFloors: [0, 0, 0],
       // Keep the test's output quiet: the node processes log to this process's stdout.
       nodeArgs: ['--log-level', process.env.LOG_LEVEL ?? 'error'],
       logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
