@@ -11,10 +11,13 @@ import {
 } from './elevator-fsm.js';
 import { emptyRequests, type RequestMatrix } from './types.js';
 
-/** One random happening: a call (floor, button) or an obstruction toggle, `after` ms after the last. */
+/**
+ * One random happening, `after` ms after the last: a call (floor, button), an obstruction toggle, or
+ * a new park floor (`floor`, or none when `button` is 0).
+ */
 const happeningArb = fc.record({
   after: fc.integer({ min: 0, max: 8000 }),
-  kind: fc.constantFrom('call', 'call', 'call', 'obstruction'),
+  kind: fc.constantFrom('call', 'call', 'call', 'obstruction', 'park', 'park'),
   floor: fc.nat(9),
   button: fc.nat(2),
 });
@@ -23,6 +26,7 @@ const caseArb = fc.record({
   floors: fc.integer({ min: 2, max: 8 }),
   start: fc.oneof(fc.record({ floor: fc.nat(7) }), fc.record({ between: fc.nat(6) })),
   happenings: fc.array(happeningArb, { maxLength: 25 }),
+  finalPark: fc.option(fc.nat(7)),
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
@@ -30,6 +34,11 @@ type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 interface Run {
   violations: string[];
   unserved: number;
+  /** Where the car finally rests, door closed, after every call was served, and the park floor. */
+  restsAt: number | null;
+  park: number | null;
+  /** Motor commands after the last call was served (it drives straight to the park floor). */
+  motorAfterLastCall: string[];
 }
 
 /**
@@ -46,6 +55,10 @@ function simulate(c: Case): Run {
   const config = { floors, doorOpenMs: 3000, motorTimeoutMs: 4000, obstructionTimeoutMs: 5000 };
   let state: ElevatorState = initialElevatorState(config);
   const requests: RequestMatrix = emptyRequests(floors);
+  let park: number | null = null;
+  const send = () =>
+    feed({ type: 'requests', requests: requests.map((r) => [...r] as typeof r), park, now });
+  let motorLog: string[] = [];
   let now = 0;
   let door = false;
   let sensor: number | null = car.floorSensor(0);
@@ -60,6 +73,7 @@ function simulate(c: Case): Run {
   const apply = (effects: ElevatorEffect[]) => {
     for (const e of effects) {
       if (e.type === 'motor') {
+        motorLog.push(e.direction);
         if (door && e.direction !== 'stop')
           violations.push(`motor ${e.direction} with the door open`);
         const at = car.floorSensor(now);
@@ -68,6 +82,8 @@ function simulate(c: Case): Run {
         car.setMotor(e.direction, now);
       } else if (e.type === 'doorLamp') {
         if (e.on && car.state(now).moving !== 'stop') violations.push('door opened while moving');
+        if (e.on && !effects.some((x) => x.type === 'served'))
+          violations.push(`door opened at floor ${car.floorSensor(now)} without serving a call`);
         door = e.on;
       } else if (e.type === 'served') {
         const row = requests[e.floor];
@@ -111,34 +127,68 @@ function simulate(c: Case): Run {
       feed({ type: 'obstruction', active: obstructed, now });
       continue;
     }
+    if (h.kind === 'park') {
+      park = h.button === 0 ? null : h.floor % floors;
+      send();
+      continue;
+    }
     const floor = h.floor % floors;
     let button = h.button;
     if (button === 0 && floor === floors - 1) button = 1;
     if (button === 1 && floor === 0) button = 0;
     const row = requests[floor];
     if (row !== undefined) row[button as 0 | 1 | 2] = true;
-    feed({ type: 'requests', requests: requests.map((r) => [...r] as typeof r), now });
+    send();
   }
   if (obstructed) feed({ type: 'obstruction', active: false, now });
   // No failures: everything must be served within a generous bound.
   const bound = now + floors * 2 * 2500 + 40 * 3000;
-  while (now < bound && requests.some((r) => r[0] || r[1] || r[2])) {
+  park = c.finalPark === null ? null : c.finalPark % floors;
+  send();
+  while (
+    now < bound &&
+    (requests.some((r) => r[0] || r[1] || r[2]) || state.behaviour === 'init')
+  ) {
     advanceTo(now + 1000);
-    feed({ type: 'requests', requests: requests.map((r) => [...r] as typeof r), now });
+    send();
   }
   const unserved = requests.flat().filter(Boolean).length;
-  return { violations, unserved };
+  // Then, with nothing to do, it goes to its park floor (if any) and rests there, door closed.
+  motorLog = [];
+  advanceTo(now + floors * 2500 + 2 * 3000 + 1000);
+  const rest = car.state(now);
+  const restsAt = !door && rest.moving === 'stop' ? rest.floor : null;
+  return { violations, unserved, restsAt, park, motorAfterLastCall: motorLog };
 }
 
 describe('elevator FSM properties over random event sequences (with the simulator physics)', () => {
-  it('the door is never open while the motor runs; one arrival never clears both directions; the motor never drives past the ends; every call is served', () => {
+  it('the door is never open while the motor runs; it opens only to serve a call; one arrival never clears both directions; the motor never drives past the ends; every call is served (with random park floors)', () => {
+    const seed = Date.now();
+    console.log(`elevator FSM property seed: ${seed}`);
     fc.assert(
       fc.property(caseArb, (c) => {
         const run = simulate(c);
         expect(run.violations).toEqual([]);
         expect(run.unserved).toBe(0);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed },
+    );
+  });
+
+  it('with nothing left to do the car drives straight to its park floor, without stopping on the way, and rests there with the door closed', () => {
+    const seed = Date.now();
+    console.log(`elevator FSM parking property seed: ${seed}`);
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const run = simulate(c);
+        if (run.unserved > 0) return;
+        expect(run.restsAt).not.toBe(null);
+        if (run.park !== null) expect(run.restsAt).toBe(run.park);
+        // At most: one drive (or none), then the stop at the park floor.
+        expect(run.motorAfterLastCall.length).toBeLessThanOrEqual(2);
+        if (run.motorAfterLastCall.length > 0) expect(run.motorAfterLastCall.at(-1)).toBe('stop');
+      }),
+      { numRuns: 300, seed },
     );
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   initialElevatorState,
   isAvailable,
+  isParking,
   nextDeadline,
   step,
   type ElevatorEffect,
@@ -30,10 +31,15 @@ class Car {
   sensor(floor: number | null): ElevatorEffect[] {
     return this.feed({ type: 'floorSensor', floor, now: this.now });
   }
-  requests(calls: [number, ButtonType][]): ElevatorEffect[] {
+  requests(calls: [number, ButtonType][], park?: number | null): ElevatorEffect[] {
     const r: RequestMatrix = emptyRequests(config.floors);
     for (const [f, b] of calls) r[f]![b === 'hallUp' ? 0 : b === 'hallDown' ? 1 : 2] = true;
-    return this.feed({ type: 'requests', requests: r, now: this.now });
+    return this.feed({
+      type: 'requests',
+      requests: r,
+      ...(park !== undefined && { park }),
+      now: this.now,
+    });
   }
   /** Re-sends the current requests minus what was served (as the node does). */
   tick(now: number): ElevatorEffect[] {
@@ -328,5 +334,157 @@ describe('elevator FSM: requirements §5 (a single elevator)', () => {
   it('a cab call pressed at its own floor while idle opens the door and is served there', () => {
     const car = idleAt(2);
     expect(served(car.requests([[2, 'cab']]))).toEqual(['2:cab']);
+  });
+});
+
+describe('elevator FSM: parking (a floor to wait at, not a call)', () => {
+  it('an idle car with no requests drives to its park floor with the door closed', () => {
+    const car = idleAt(0);
+    const start = car.requests([], 3);
+    expect(motorCommands(start)).toEqual(['up']);
+    expect(car.state.behaviour).toBe('moving');
+    expect(isParking(car.state)).toBe(true);
+    expect(start.some((e) => e.type === 'doorLamp')).toBe(false);
+  });
+
+  it('while driving to park it stops nowhere else: it passes every floor on the way', () => {
+    const car = idleAt(0);
+    car.requests([], 3);
+    car.at(500).sensor(null);
+    expect(motorCommands(car.at(2500).sensor(1))).toEqual([]);
+    car.at(3000).sensor(null);
+    expect(motorCommands(car.at(5000).sensor(2))).toEqual([]);
+    expect(car.state.behaviour).toBe('moving');
+  });
+
+  it('it stops at the park floor without opening the door, and serves nothing there', () => {
+    const car = idleAt(1);
+    car.requests([], 2);
+    car.at(500).sensor(null);
+    const arrived = car.at(2500).sensor(2);
+    expect(motorCommands(arrived)).toEqual(['stop']);
+    expect(car.state.behaviour).toBe('idle');
+    expect(car.effects.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(served(car.effects)).toEqual([]);
+    expect(isParking(car.state)).toBe(false);
+  });
+
+  it('a car already at its park floor (or with none) stays where it is', () => {
+    const car = idleAt(2);
+    expect(car.requests([], 2)).toEqual([]);
+    expect(car.requests([], null)).toEqual([]);
+    expect(car.requests([])).toEqual([]);
+    expect(car.state.behaviour).toBe('idle');
+  });
+
+  it('a parked car that gets a call at its own floor opens the door as usual', () => {
+    const car = idleAt(0);
+    car.requests([], 0);
+    expect(served(car.requests([[0, 'hallUp']], 0))).toEqual(['0:hallUp']);
+    expect(car.state.behaviour).toBe('doorOpen');
+  });
+
+  it('after serving its last call it closes the door and then goes to park', () => {
+    const car = idleAt(2);
+    car.requests([[2, 'cab']], 0);
+    expect(car.state.behaviour).toBe('doorOpen');
+    const closing = car.tick(3000);
+    const doorOff = closing.findIndex((e) => e.type === 'doorLamp' && !e.on);
+    const motorDown = closing.findIndex((e) => e.type === 'motor' && e.direction === 'down');
+    expect(doorOff).toBeGreaterThanOrEqual(0);
+    expect(motorDown).toBeGreaterThan(doorOff);
+  });
+
+  it('a request ahead preempts parking: the car stops there and serves it', () => {
+    const car = idleAt(0);
+    car.requests([], 3);
+    car.at(500).sensor(null);
+    car.at(1000).requests([[1, 'hallUp']], 3);
+    const at1 = car.at(2500).sensor(1);
+    expect(served(at1)).toEqual(['1:hallUp']);
+    expect(car.state.behaviour).toBe('doorOpen');
+  });
+
+  it('a request behind preempts parking at once: between floors the car turns back to the floor it left', () => {
+    const car = idleAt(1);
+    car.requests([], 3);
+    car.at(500).sensor(null);
+    const turn = car.at(1000).requests([[1, 'hallDown']], 3);
+    expect(motorCommands(turn)).toEqual(['down']);
+    // The floor it returns to is next: floor + direction is the next floor, as the assigner reads it.
+    expect(car.state.floor).toBe(2);
+    expect(car.state.direction).toBe('down');
+    const back = car.at(3000).sensor(1);
+    expect(served(back)).toEqual(['1:hallDown']);
+    expect(back).toContainEqual({ type: 'floorIndicator', floor: 1 });
+  });
+
+  it('still at the floor it is leaving, a request there stops it and opens the door', () => {
+    const car = idleAt(1);
+    car.requests([], 3);
+    expect(car.state.atFloor).toBe(true);
+    const stop = car.at(200).requests([[1, 'cab']], 3);
+    const motorStop = stop.findIndex((e) => e.type === 'motor' && e.direction === 'stop');
+    const doorOn = stop.findIndex((e) => e.type === 'doorLamp' && e.on);
+    expect(motorStop).toBeGreaterThanOrEqual(0);
+    expect(doorOn).toBeGreaterThan(motorStop);
+    expect(served(stop)).toEqual(['1:cab']);
+  });
+
+  it('a new park floor behind the car turns it back; one ahead lets it go on', () => {
+    const car = idleAt(1);
+    car.requests([], 3);
+    car.at(500).sensor(null);
+    expect(motorCommands(car.at(800).requests([], 2))).toEqual([]);
+    expect(motorCommands(car.at(900).requests([], 0))).toEqual(['down']);
+    car.at(2900).sensor(1);
+    expect(car.state.behaviour).toBe('moving');
+    car.at(3400).sensor(null);
+    const home = car.at(5400).sensor(0);
+    expect(motorCommands(home)).toEqual(['stop']);
+    expect(car.effects.some((e) => e.type === 'doorLamp')).toBe(false);
+  });
+
+  it('a park floor taken away while driving: it stops at the next floor, door closed', () => {
+    const car = idleAt(0);
+    car.requests([], 3);
+    car.at(500).sensor(null);
+    car.at(600).requests([], null);
+    expect(car.state.motor).toBe('up');
+    const at1 = car.at(2500).sensor(1);
+    expect(motorCommands(at1)).toEqual(['stop']);
+    expect(car.effects.some((e) => e.type === 'doorLamp')).toBe(false);
+  });
+
+  it('a park floor outside the building is ignored', () => {
+    const car = idleAt(1);
+    expect(car.requests([], 7)).toEqual([]);
+    expect(car.requests([], -1)).toEqual([]);
+    expect(car.state.park).toBe(null);
+  });
+
+  it('the motor watchdog works while parking: a parking car that does not move is out of service', () => {
+    const car = idleAt(0);
+    car.requests([], 3);
+    car.tick(4000);
+    expect(car.state.motorFailed).toBe(true);
+    expect(isAvailable(car.state, 4000)).toBe(false);
+    // Taking its park floor away does not stop it (and so does not report it well again).
+    car.at(4100).requests([], null);
+    expect(car.state.motorFailed).toBe(true);
+    expect(car.state.motor).toBe('up');
+    car.at(5000).sensor(null);
+    expect(car.state.motorFailed).toBe(false);
+  });
+
+  it('a moving car whose calls ahead were taken and that got a call behind turns back at once', () => {
+    const car = idleAt(1);
+    car.requests([[3, 'cab']]);
+    car.at(500).sensor(null);
+    expect(motorCommands(car.at(700).requests([[0, 'hallUp']]))).toEqual(['down']);
+    car.at(2700).sensor(1);
+    expect(car.state.behaviour).toBe('moving');
+    car.at(3200).sensor(null);
+    expect(served(car.at(5200).sensor(0))).toEqual(['0:hallUp']);
   });
 });

@@ -4,9 +4,15 @@
  * Time is injected: every event carries `now` (monotonic ms). Timers are deadlines kept in the
  * state and checked on `tick`. Effects are data; the node's shell executes them against the elevator
  * I/O. Nothing else makes decisions about the car.
+ *
+ * Parking: the `requests` event may carry a park floor, where the car waits when it has nothing to
+ * do. It is not a call: a car with no requests drives there and stops with its door closed, never
+ * stopping anywhere else on the way, and any request preempts it at once (turning back between
+ * floors if the request lies behind). Its door opens only for a call.
  */
 import {
   announceDirection,
+  anyRequests,
   callsClearedAt,
   chooseNextMove,
   requestsAbove,
@@ -43,7 +49,12 @@ export type ElevatorBehaviour = 'init' | 'idle' | 'moving' | 'doorOpen';
 export interface ElevatorState {
   readonly config: ElevatorConfig;
   readonly behaviour: ElevatorBehaviour;
-  /** Last floor the sensor read (what the floor indicator shows), or null before any. */
+  /**
+   * Last floor the sensor read, or null before any. While moving it is the floor behind the car,
+   * so `floor + direction` is always the next floor it reaches: the last floor passed, or, after
+   * the car turned back between floors, the floor it had been heading to (the floor indicator
+   * keeps showing the floor it left, which is the one it returns to).
+   */
   readonly floor: number | null;
   /** Whether the floor sensor currently reads a floor. */
   readonly atFloor: boolean;
@@ -53,6 +64,8 @@ export interface ElevatorState {
   readonly motor: Direction;
   /** The calls this car serves: its cab calls and the hall calls assigned to it. */
   readonly requests: RequestMatrix;
+  /** Where to wait with the door closed when there are no requests, or null to stay put. */
+  readonly park: number | null;
   /** When the door may close (doorOpen only). */
   readonly doorClosesAt: number | null;
   readonly obstruction: boolean;
@@ -66,7 +79,11 @@ export interface ElevatorState {
 export type ElevatorEvent =
   | { type: 'floorSensor'; floor: number | null; now: number }
   | { type: 'obstruction'; active: boolean; now: number }
-  | { type: 'requests'; requests: RequestMatrix; now: number }
+  /**
+   * The car's complete set of requests, and where it should park when it has none (absent or
+   * null: stay where it stops; a floor outside the building is ignored like null).
+   */
+  | { type: 'requests'; requests: RequestMatrix; park?: number | null; now: number }
   | { type: 'tick'; now: number };
 
 export type ElevatorEffect =
@@ -88,6 +105,7 @@ export function initialElevatorState(config: ElevatorConfig): ElevatorState {
     direction: 'stop',
     motor: 'stop',
     requests: emptyRequests(config.floors),
+    park: null,
     doorClosesAt: null,
     obstruction: false,
     obstructedSince: null,
@@ -107,6 +125,11 @@ export function isObstructedTooLong(state: ElevatorState, now: number): boolean 
 /** Whether this car can take hall calls: it knows where it is, its motor works, its door is not held. */
 export function isAvailable(state: ElevatorState, now: number): boolean {
   return state.floor !== null && !state.motorFailed && !isObstructedTooLong(state, now);
+}
+
+/** Whether the car is on its way to its park floor (moving with no requests). */
+export function isParking(state: ElevatorState): boolean {
+  return state.behaviour === 'moving' && state.park !== null && !anyRequests(state.requests);
 }
 
 /**
@@ -145,7 +168,7 @@ export function step(
       onObstruction(s, event.active, now);
       break;
     case 'requests':
-      onRequests(s, event.requests, now, effects);
+      onRequests(s, event.requests, event.park ?? null, now, effects);
       break;
     case 'tick':
       onTick(s, now, effects);
@@ -234,9 +257,16 @@ function decideAtFloor(s: Draft, now: number, effects: ElevatorEffect[]): void {
     case 'announce':
       openDoor(s, move.direction, now, effects);
       break;
-    case 'idle':
-      goIdle(s, now, effects);
+    case 'idle': {
+      // Nothing to do: drive to the park floor with the door closed, if there is one elsewhere.
+      const park = s.park;
+      if (park !== null && park !== s.floor && s.atFloor) {
+        startMoving(s, park > s.floor ? 'up' : 'down', now, effects);
+      } else {
+        goIdle(s, now, effects);
+      }
       break;
+    }
   }
 }
 
@@ -276,6 +306,7 @@ function onFloorSensor(
       decideAtFloor(s, now, effects);
       break;
     case 'moving':
+      if (!anyRequests(s.requests) && parkAhead(s, floor)) return; // parking: never stop on the way
       if (!shouldStop(s.requests, floor, s.direction)) return;
       if (hasCallToAnswerHere(s.requests, floor, s.direction)) {
         openDoor(s, announceDirection(s.requests, floor, s.direction), now, effects);
@@ -291,6 +322,14 @@ function onFloorSensor(
     case 'doorOpen':
       break;
   }
+}
+
+/** Whether the park floor lies strictly beyond `floor` in the direction of travel. */
+function parkAhead(s: Draft, floor: number): boolean {
+  if (s.park === null) return false;
+  if (s.direction === 'up') return s.park > floor;
+  if (s.direction === 'down') return s.park < floor;
+  return false;
 }
 
 /** Whether a car arriving at `floor` travelling `direction` has a call to answer here. */
@@ -322,6 +361,7 @@ function onObstruction(s: Draft, active: boolean, now: number): void {
 function onRequests(
   s: Draft,
   requests: RequestMatrix,
+  park: number | null,
   now: number,
   effects: ElevatorEffect[],
 ): void {
@@ -329,6 +369,8 @@ function onRequests(
     const r = requests[f];
     return r === undefined ? [false, false, false] : ([r[0], r[1], r[2]] as typeof r);
   });
+  s.park =
+    park !== null && Number.isInteger(park) && park >= 0 && park < s.config.floors ? park : null;
   switch (s.behaviour) {
     case 'doorOpen': {
       if (s.floor === null) return;
@@ -342,9 +384,42 @@ function onRequests(
       if (s.floor !== null && s.atFloor) decideAtFloor(s, now, effects);
       break;
     case 'moving':
+      reconsiderWhileMoving(s, now, effects);
+      break;
     case 'init':
       break;
   }
+}
+
+/**
+ * A moving car whose requests (or, with none, its park floor) no longer lie ahead does not drive on
+ * to the next floor: still at a floor it stops there (and serves or turns there); between floors it
+ * turns back at once, which returns it to the floor it left a full travel time later (sooner than
+ * reaching the next floor and coming back). With no requests and no park floor it goes on to the
+ * next floor and stops there, as before, so that a car whose motor has failed is not stopped (and
+ * reported well again) just because its calls were taken from it.
+ */
+function reconsiderWhileMoving(s: Draft, now: number, effects: ElevatorEffect[]): void {
+  const floor = s.floor;
+  if (floor === null || s.direction === 'stop') return;
+  const up = s.direction === 'up';
+  let goOn: boolean;
+  if (anyRequests(s.requests)) {
+    goOn = up ? requestsAbove(s.requests, floor) : requestsBelow(s.requests, floor);
+  } else {
+    goOn = s.park === null || parkAhead(s, floor);
+  }
+  if (goOn) return;
+  if (s.atFloor) {
+    setMotor(s, 'stop', now, effects);
+    s.behaviour = 'idle';
+    decideAtFloor(s, now, effects);
+    return;
+  }
+  // The floor it was heading to is now behind it (see `ElevatorState.floor`).
+  s.floor = floor + (up ? 1 : -1);
+  s.direction = up ? 'down' : 'up';
+  setMotor(s, s.direction, now, effects);
 }
 
 function callsAnsweredBy(requests: RequestMatrix, floor: number, direction: Direction): boolean {
