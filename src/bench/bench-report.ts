@@ -72,6 +72,12 @@ export function formatBenchTable(result: BenchResult): string {
       )} ms max  wins ${
         s.cellsWon.length
       }/${result.config.sizes.length * result.config.patterns.length} cells`,
+      `  ${pad('', 12)} floors travelled x${fmt(s.meanFloorsRatio, 3)}  door stops x${fmt(
+        s.meanStopsRatio,
+        3,
+      )}  parking retargets/run ${fmt(s.meanParkRetargets)} (turned back ${fmt(
+        s.meanParkTurnbacks,
+      )})`,
     );
   }
   lines.push(`(${fmt(result.wallMs / 1000)} s wall)`);

@@ -5,7 +5,7 @@
  */
 import type { Assigner } from '../core/assigner/assigner-types.js';
 import { createAssigner } from '../core/assigner/assigner-registry.js';
-import { parkingTargets } from '../core/assigner/parking-policy.js';
+import { parkingFloor } from '../core/assigner/parking-policy.js';
 import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runBuildingSim } from './building-sim.js';
 import type { RunMetrics } from './run-metrics.js';
 import { computeRunMetrics, measuredWaits } from './run-metrics.js';
@@ -13,8 +13,8 @@ import type { TrafficPattern } from './traffic.js';
 import { generateTraffic } from './traffic.js';
 
 /**
- * An assigner name with this suffix (e.g. `mesh+park`) runs that assigner with the PROPOSED
- * parking policy emulated (`core/assigner/parking-policy`).
+ * An assigner name with this suffix (e.g. `mesh+park`) runs that assigner with idle-car parking:
+ * each car's state machine gets `parkingFloor` (`core/assigner/parking-policy`) with its requests.
  */
 export const PARK_SUFFIX = '+park';
 
@@ -109,6 +109,12 @@ export interface AssignerSummary {
   /** Cells where it beats the reference on both average and p95 wait. */
   cellsWon: string[];
   meanFlipsPer100Calls: number;
+  /** Mean over cells of (this / reference) floors travelled (energy) and door stops. */
+  meanFloorsRatio: number;
+  meanStopsRatio: number;
+  /** Per run, on average: parking cars given another park floor on the way, and turned back. */
+  meanParkRetargets: number;
+  meanParkTurnbacks: number;
   meanAssignMs: number;
   /** The worst cell's 99th percentile of compute time, and the single slowest call. */
   p99AssignMs: number;
@@ -157,6 +163,8 @@ export function averageMetrics(ms: readonly RunMetrics[]): RunMetrics {
     hallCallsPressed: avg((m) => m.hallCallsPressed),
     flips: avg((m) => m.flips),
     flipsPer100Calls: avg((m) => m.flipsPer100Calls),
+    parkRetargets: avg((m) => m.parkRetargets),
+    parkTurnbacks: avg((m) => m.parkTurnbacks),
     assignCalls: avg((m) => m.assignCalls),
     assignMeanMs: avg((m) => m.assignMeanMs),
     assignP99Ms: max((m) => m.assignP99Ms),
@@ -187,7 +195,7 @@ export function runOne(
     },
   });
   const trace = runBuildingSim({
-    ...(assignerName.endsWith(PARK_SUFFIX) && { park: parkingTargets }),
+    ...(assignerName.endsWith(PARK_SUFFIX) && { park: parkingFloor }),
     cars: size.cars,
     floors: size.floors,
     passengers,
@@ -254,6 +262,18 @@ export function aggregate(config: BenchConfig, runs: RunResult[]): Omit<BenchRes
         .filter((c) => (c.avgWaitVsReference ?? 1) < 1 && (c.p95WaitVsReference ?? 1) <= 1)
         .map(cellLabel),
       meanFlipsPer100Calls: meanOf(mine, (c) => c.metrics.flipsPer100Calls),
+      meanFloorsRatio: meanOf(vsRef, (c) => {
+        const ref = cells.find((r) => r.assigner === 'reference' && cellLabel(r) === cellLabel(c));
+        return ref === undefined
+          ? 1
+          : ratio(c.metrics.floorsTravelled, ref.metrics.floorsTravelled);
+      }),
+      meanStopsRatio: meanOf(vsRef, (c) => {
+        const ref = cells.find((r) => r.assigner === 'reference' && cellLabel(r) === cellLabel(c));
+        return ref === undefined ? 1 : ratio(c.metrics.stops, ref.metrics.stops);
+      }),
+      meanParkRetargets: meanOf(mine, (c) => c.metrics.parkRetargets),
+      meanParkTurnbacks: meanOf(mine, (c) => c.metrics.parkTurnbacks),
       meanAssignMs: meanOf(mine, (c) => c.metrics.assignMeanMs),
       p99AssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignP99Ms)),
       maxAssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignMaxMs)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASSIGNER_NAMES, createAssigner } from '../core/assigner/assigner-registry.js';
-import { parkingTargets } from '../core/assigner/parking-policy.js';
+import { parkingFloor } from '../core/assigner/parking-policy.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import { reachBoundMs, runBuildingSim, spreadStartFloors } from './building-sim.js';
 import type { SimTrace } from './building-sim.js';
@@ -116,7 +116,7 @@ describe('benchmark building simulation', () => {
     expect(reachBoundMs(car, 6, 1000)).toBeLessThanOrEqual(1500 + 3 * FLOOR_MS);
   });
 
-  it('parking emulation: a free car drives to the lobby, the other stays at its home', () => {
+  it('parking: a free car drives to the lobby without opening its door, the other stays at its home', () => {
     const t = runBuildingSim({
       cars: 2,
       floors: 10,
@@ -124,14 +124,16 @@ describe('benchmark building simulation', () => {
       assign: createAssigner('mesh'),
       maxTimeMs: 600_000,
       startFloors: [5, 9],
-      park: parkingTargets,
+      park: parkingFloor,
       wallClock: () => 0,
     });
     expect(t.cars).toEqual([
-      { id: '1', floorsTravelled: 5, stops: 1 },
+      { id: '1', floorsTravelled: 5, stops: 0 },
       { id: '2', floorsTravelled: 0, stops: 0 },
     ]);
-    expect(t.endMs).toBe(5 * FLOOR_MS + DOOR_MS);
+    // It starts at once (leaving the floor takes the passing time) and stops at the lobby.
+    expect(t.endMs).toBe(5 * FLOOR_MS);
+    expect(t.parkRetargets).toBe(0);
   });
 
   it('spreads start floors evenly', () => {

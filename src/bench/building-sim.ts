@@ -48,11 +48,11 @@ export interface BuildingSimOptions {
   /** Where each car starts, at rest (default: spread evenly over the building). */
   startFloors?: readonly number[];
   /**
-   * PROPOSAL emulation: where free cars should wait (see `core/assigner/parking-policy`). The state
-   * machine only moves for a call, so the emulation gives a parking car a cab call at its target
-   * that the assigner does not see; it opens its door there (a real "park" would not need to).
+   * Parking: each car's park floor, computed as a node does it (`parkingFloor` of
+   * `core/assigner/parking-policy`) from the same input as the assignment, and handed to its state
+   * machine with its requests. Absent: cars wait where their last call left them.
    */
-  park?: (input: AssignerInput, assignment: AssignerOutput) => Record<string, number>;
+  park?: (input: AssignerInput, assignment: AssignerOutput, id: string) => number | null;
   /** Pass each hall call's age (`hallRequestAges`, an optional assigner input). */
   passCallAges?: boolean;
   /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */
@@ -85,6 +85,9 @@ export interface SimTrace {
   hallCallsPressed: number;
   /** Times an active hall call's assignee changed from one car to another. */
   flips: number;
+  /** Times a car on its way to park was given another park floor, and how often that turned it back. */
+  parkRetargets: number;
+  parkTurnbacks: number;
   /** Calls to the assigner, and the CPU time they took. */
   assignCalls: number;
   assignTotalMs: number;
@@ -102,8 +105,8 @@ interface SimCar {
   sensor: number | null;
   cab: boolean[];
   riders: PassengerRecord[];
-  /** Where the car is parking (emulated as a hidden cab call), or null. */
-  parkAt: number | null;
+  /** The park floor last handed to the state machine. */
+  park: number | null;
   floorsTravelled: number;
   stops: number;
 }
@@ -158,7 +161,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     sensor: floor,
     cab: new Array<boolean>(floors).fill(false),
     riders: [],
-    parkAt: null,
+    park: null,
     floorsTravelled: 0,
     stops: 0,
   }));
@@ -176,6 +179,8 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     cars: [],
     hallCallsPressed: 0,
     flips: 0,
+    parkRetargets: 0,
+    parkTurnbacks: 0,
     assignCalls: 0,
     assignTotalMs: 0,
     assignMaxMs: 0,
@@ -201,7 +206,6 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
         case 'served':
           if (e.button === 'cab') {
             car.cab[e.floor] = false;
-            if (car.parkAt === e.floor) car.parkAt = null;
           } else {
             const d = e.button === 'hallUp' ? 0 : 1;
             const row = hall[e.floor];
@@ -277,15 +281,27 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     return Array.from({ length: floors }, (_, f) => [
       (mine?.[f]?.[0] ?? false) && hall[f]![0],
       (mine?.[f]?.[1] ?? false) && hall[f]![1],
-      (car.cab[f] ?? false) || car.parkAt === f,
+      car.cab[f] ?? false,
     ]);
   };
 
-  /** The parking emulation: free cars get (or lose) their hidden parking call. */
-  const updateParking = (): void => {
-    if (opts.park === undefined) return;
-    const targets = opts.park(assignerInput(), assignment);
-    for (const car of cars) car.parkAt = targets[car.id] ?? null;
+  /** Each car's park floor from the current view, as its node computes it. */
+  const parkFloors = (): (number | null)[] => {
+    const park = opts.park;
+    if (park === undefined) return cars.map(() => null);
+    const input = assignerInput();
+    return cars.map((car) => park(input, assignment, car.id));
+  };
+
+  /** Counts a parking car given another park floor, and whether that turns it back. */
+  const countRetarget = (car: SimCar, park: number | null): void => {
+    const f = car.fsm;
+    if (f.behaviour !== 'moving' || car.park === null || park === car.park || f.floor === null)
+      return;
+    if (f.requests.some((r) => r[0] || r[1] || r[2])) return;
+    trace.parkRetargets++;
+    if (park !== null && (f.direction === 'up' ? park <= f.floor : park >= f.floor))
+      trace.parkTurnbacks++;
   };
 
   const standsOpen = (floor: number, d: 0 | 1): boolean =>
@@ -343,11 +359,14 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
       if (round > 1000) throw new Error('benchmark simulation did not settle (a bug)');
       let changed = boardAndAlight();
       recomputeAssignment();
-      updateParking();
-      for (const car of cars) {
+      const parks = parkFloors();
+      for (const [i, car] of cars.entries()) {
         const want = desiredRequests(car);
-        if (sameRequests(want, car.fsm.requests)) continue;
-        stepCar(car, { type: 'requests', requests: want, now });
+        const park = parks[i] ?? null;
+        if (sameRequests(want, car.fsm.requests) && park === car.park) continue;
+        countRetarget(car, park);
+        car.park = park;
+        stepCar(car, { type: 'requests', requests: want, park, now });
         changed = true;
       }
       if (!changed) return;

@@ -39,6 +39,8 @@ describe('run metrics', () => {
       ],
       hallCallsPressed: 8,
       flips: 2,
+      parkRetargets: 3,
+      parkTurnbacks: 1,
       assignCalls: 4,
       assignTotalMs: 2,
       assignMaxMs: 1.5,
@@ -58,6 +60,7 @@ describe('run metrics', () => {
     expect(m.floorsTravelled).toBe(15);
     expect(m.stops).toBe(7);
     expect(m.flipsPer100Calls).toBe(25);
+    expect([m.parkRetargets, m.parkTurnbacks]).toEqual([3, 1]);
     expect(m.assignMeanMs).toBe(0.5);
     expect(m.assignMaxMs).toBe(1.5);
     expect(m.assignP99Ms).toBe(1.5);

@@ -27,6 +27,9 @@ export interface RunMetrics {
   /** Reassignment flips, absolute and per 100 hall calls pressed. */
   flips: number;
   flipsPer100Calls: number;
+  /** Parking cars given another park floor on the way, and those of them that turned back. */
+  parkRetargets: number;
+  parkTurnbacks: number;
   assignCalls: number;
   assignMeanMs: number;
   /** 99th percentile of the assigner's compute time (the max is often one GC pause). */
@@ -75,6 +78,8 @@ export function computeRunMetrics(trace: SimTrace, fromMs: number, untilMs: numb
     flips: trace.flips,
     flipsPer100Calls:
       trace.hallCallsPressed === 0 ? 0 : (100 * trace.flips) / trace.hallCallsPressed,
+    parkRetargets: trace.parkRetargets,
+    parkTurnbacks: trace.parkTurnbacks,
     assignCalls: trace.assignCalls,
     assignMeanMs: trace.assignCalls === 0 ? 0 : trace.assignTotalMs / trace.assignCalls,
     assignP99Ms: percentile(

@@ -221,9 +221,14 @@ function routeCost(
         phase = 2;
         break;
       }
-      f = next;
       t = perFloor / 2;
       phase = 0;
+      if (route.count > 0 && !(dir === 1 ? route.above(f) : route.below(f))) {
+        // Nothing ahead: the state machine turns back at once, to the floor it left (`f`).
+        dir = dir === 1 ? -1 : 1;
+        break;
+      }
+      f = next;
       break;
     }
     case 'doorOpen': {
