@@ -487,4 +487,20 @@ describe('elevator FSM: parking (a floor to wait at, not a call)', () => {
     car.at(3200).sensor(null);
     expect(served(car.at(5200).sensor(0))).toEqual(['0:hallUp']);
   });
+
+  it('it changes course at most once between floor-sensor changes: requests flipping with its own state cannot make it dither', () => {
+    const car = idleAt(1);
+    car.requests([[3, 'cab']]);
+    car.at(500).sensor(null);
+    expect(motorCommands(car.at(600).requests([[0, 'hallUp']]))).toEqual(['down']);
+    // The assignment flips back (its reported state changed): it goes on back to floor 1 first.
+    expect(motorCommands(car.at(601).requests([[3, 'hallDown']]))).toEqual([]);
+    expect(car.state.motor).toBe('down');
+    const at1 = car.at(2600).sensor(1);
+    expect(motorCommands(at1)).toEqual(['stop', 'up']);
+    expect(at1.some((e) => e.type === 'doorLamp')).toBe(false);
+    // After the sensor changed it may change course again.
+    car.at(3100).sensor(null);
+    expect(motorCommands(car.at(3200).requests([[0, 'hallUp']]))).toEqual(['down']);
+  });
 });

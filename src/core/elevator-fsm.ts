@@ -74,6 +74,12 @@ export interface ElevatorState {
   /** By when the floor sensor must change while the motor runs. */
   readonly motorDeadline: number | null;
   readonly motorFailed: boolean;
+  /**
+   * The car has already stopped or turned back for changed requests since the floor sensor last
+   * changed. It does so at most once: its requests depend on its own reported state (through the
+   * assignment), and a second change of course could undo the first, over and over, at one instant.
+   */
+  readonly changedCourse: boolean;
 }
 
 export type ElevatorEvent =
@@ -111,6 +117,7 @@ export function initialElevatorState(config: ElevatorConfig): ElevatorState {
     obstructedSince: null,
     motorDeadline: null,
     motorFailed: false,
+    changedCourse: false,
   };
 }
 
@@ -280,6 +287,7 @@ function onFloorSensor(
   if (changed) {
     // Any change of the sensor proves the car moves: the motor works.
     s.motorFailed = false;
+    s.changedCourse = false;
     if (s.motor !== 'stop') s.motorDeadline = now + s.config.motorTimeoutMs;
   }
   if (floor === null) {
@@ -397,11 +405,13 @@ function onRequests(
  * turns back at once, which returns it to the floor it left a full travel time later (sooner than
  * reaching the next floor and coming back). With no requests and no park floor it goes on to the
  * next floor and stops there, as before, so that a car whose motor has failed is not stopped (and
- * reported well again) just because its calls were taken from it.
+ * reported well again) just because its calls were taken from it. At most once between two changes
+ * of the floor sensor (see `changedCourse`); after that it goes on to the next floor and decides
+ * there.
  */
 function reconsiderWhileMoving(s: Draft, now: number, effects: ElevatorEffect[]): void {
   const floor = s.floor;
-  if (floor === null || s.direction === 'stop') return;
+  if (floor === null || s.direction === 'stop' || s.changedCourse) return;
   const up = s.direction === 'up';
   let goOn: boolean;
   if (anyRequests(s.requests)) {
@@ -410,6 +420,7 @@ function reconsiderWhileMoving(s: Draft, now: number, effects: ElevatorEffect[])
     goOn = s.park === null || parkAhead(s, floor);
   }
   if (goOn) return;
+  s.changedCourse = true;
   if (s.atFloor) {
     setMotor(s, 'stop', now, effects);
     s.behaviour = 'idle';

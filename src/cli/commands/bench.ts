@@ -79,7 +79,7 @@ function parseAssigners(value: string): string[] {
   return list(value).map((s) => {
     if (!isAssignerName(baseAssignerName(s))) {
       throw new InvalidArgumentError(
-        `unknown assigner "${s}" (known: ${ASSIGNER_NAMES.join(', ')}; add ${PARK_SUFFIX} to emulate the proposed parking)`,
+        `unknown assigner "${s}" (known: ${ASSIGNER_NAMES.join(', ')}; add ${PARK_SUFFIX} for idle-car parking)`,
       );
     }
     return s;
