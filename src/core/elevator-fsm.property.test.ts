@@ -184,9 +184,11 @@ describe('elevator FSM properties over random event sequences (with the simulato
         if (run.unserved > 0) return;
         expect(run.restsAt).not.toBe(null);
         if (run.park !== null) expect(run.restsAt).toBe(run.park);
-        // At most: one drive (or none), then the stop at the park floor.
-        expect(run.motorAfterLastCall.length).toBeLessThanOrEqual(2);
-        if (run.motorAfterLastCall.length > 0) expect(run.motorAfterLastCall.at(-1)).toBe('stop');
+        // One drive (or none) ending with the stop at the park floor; a car already moving when
+        // it got its last park floor may first have to finish its way to the next floor (it changes
+        // course at most once between floors) and stop there.
+        const m = run.motorAfterLastCall.join(',');
+        expect(['', 'stop', 'up,stop', 'down,stop', 'stop,up,stop', 'stop,down,stop']).toContain(m);
       }),
       { numRuns: 300, seed },
     );
