@@ -4,24 +4,12 @@
  * with the reference assigner and the per-run lower bound.
  */
 import type { Assigner } from '../core/assigner/assigner-types.js';
-import { createAssigner } from '../core/assigner/assigner-registry.js';
-import { parkingFloor } from '../core/assigner/parking-policy.js';
+import { baseAssignerName, createDispatch } from '../core/assigner/dispatch.js';
 import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runBuildingSim } from './building-sim.js';
 import type { RunMetrics } from './run-metrics.js';
 import { computeRunMetrics, measuredWaits } from './run-metrics.js';
 import type { TrafficPattern } from './traffic.js';
 import { generateTraffic } from './traffic.js';
-
-/**
- * An assigner name with this suffix (e.g. `mesh+park`) runs that assigner with idle-car parking:
- * each car's state machine gets `parkingFloor` (`core/assigner/parking-policy`) with its requests.
- */
-export const PARK_SUFFIX = '+park';
-
-/** The registered assigner behind a bench assigner name (`mesh+park` -> `mesh`). */
-export function baseAssignerName(name: string): string {
-  return name.endsWith(PARK_SUFFIX) ? name.slice(0, -PARK_SUFFIX.length) : name;
-}
 
 /** A building: cars x floors. */
 export interface BuildingSize {
@@ -180,7 +168,7 @@ export function runOne(
   intensity: number,
   seed: number,
   assignerName: string,
-  assign: Assigner = createAssigner(baseAssignerName(assignerName)),
+  assign: Assigner = createDispatch(assignerName).assign,
 ): RunResult {
   const passengers = generateTraffic({
     pattern,
@@ -195,7 +183,7 @@ export function runOne(
     },
   });
   const trace = runBuildingSim({
-    ...(assignerName.endsWith(PARK_SUFFIX) && { park: parkingFloor }),
+    park: createDispatch(assignerName).park,
     cars: size.cars,
     floors: size.floors,
     passengers,
@@ -310,9 +298,7 @@ export async function runBench(
 ): Promise<BenchResult> {
   const start = performance.now();
   const plan = plannedRuns(config);
-  const assigners = new Map(
-    config.assigners.map((name) => [name, createAssigner(baseAssignerName(name))]),
-  );
+  const assigners = new Map(config.assigners.map((name) => [name, createDispatch(name).assign]));
   // Warm the JIT up on each assigner first, so the measured compute times are steady-state ones.
   for (const [name, assign] of assigners) {
     const size = config.sizes.reduce((a, b) => (b.cars * b.floors > a.cars * a.floors ? b : a));

@@ -16,6 +16,7 @@
  * stands open for them, and their wait goes on counting from their first press.
  */
 import type { Assigner, AssignerInput, AssignerOutput } from '../core/assigner/assigner-types.js';
+import type { ParkPolicy } from '../core/assigner/dispatch.js';
 import type { ElevatorEffect, ElevatorEvent, ElevatorState } from '../core/elevator-fsm.js';
 import { initialElevatorState, nextDeadline, step } from '../core/elevator-fsm.js';
 import type { HallMatrix, RequestMatrix } from '../core/types.js';
@@ -52,7 +53,7 @@ export interface BuildingSimOptions {
    * `core/assigner/parking-policy`) from the same input as the assignment, and handed to its state
    * machine with its requests. Absent: cars wait where their last call left them.
    */
-  park?: (input: AssignerInput, assignment: AssignerOutput, id: string) => number | null;
+  park?: ParkPolicy | undefined;
   /** Pass each hall call's age (`hallRequestAges`, an optional assigner input). */
   passCallAges?: boolean;
   /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */

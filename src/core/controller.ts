@@ -55,6 +55,17 @@ export interface AssignmentInput {
 /** An assigner: every active hall call to exactly one of the given elevators. Deterministic. */
 export type AssignFn = (input: AssignmentInput) => Record<string, HallMatrix>;
 
+/**
+ * A parking policy: where car `id` waits with its door closed when it has nothing to do, or null
+ * to stay where it stops. A pure function of the same view and assignment every node computes,
+ * so all nodes agree on every car's park floor.
+ */
+export type ParkFn = (
+  input: AssignmentInput,
+  assignment: Record<string, HallMatrix>,
+  id: string,
+) => number | null;
+
 export interface ControllerOptions {
   id: string;
   elevator: ElevatorConfig;
@@ -63,6 +74,8 @@ export interface ControllerOptions {
   /** What a node that is alone does with a new hall call: serve it itself, or leave its light off. */
   aloneHallCalls: 'accept' | 'refuse';
   assign: AssignFn;
+  /** Idle-car parking (absent: an idle car stays where it stopped). */
+  park?: ParkFn | undefined;
   /**
    * This run's start mark: every call instance this run creates is numbered above it, so above
    * anything an earlier run of this node created (even one whose disk was lost). The node uses its
@@ -151,6 +164,8 @@ export class Controller {
   private elevatorConnected = true;
   private assignment: Record<string, HallMatrix> = {};
   private assignmentKey = '';
+  /** The input of the last assignment computation (parking is a function of it). */
+  private assignInput: AssignmentInput = { hallRequests: [], states: {} };
   private lastNow = 0;
   /**
    * Whether this node knows the calls: it has a disk, has heard a peer, or has waited a peer
@@ -510,8 +525,9 @@ export class Controller {
         mine?.[f]?.[1] ?? false,
         isLit(own[f] ?? EMPTY_REGISTER),
       ]);
-      if (sameRequests(requests, this.fsm.requests)) break;
-      const [next, effects] = elevatorStep(this.fsm, { type: 'requests', requests, now });
+      const park = this.options.park?.(this.assignInput, this.assignment, this.id) ?? null;
+      if (sameRequests(requests, this.fsm.requests) && park === this.fsm.park) break;
+      const [next, effects] = elevatorStep(this.fsm, { type: 'requests', requests, park, now });
       this.fsm = next;
       if (!this.applyElevatorEffects(effects, out)) break;
       servedAny = true;
@@ -540,6 +556,7 @@ export class Controller {
       };
     }
     const input: AssignmentInput = { hallRequests, states };
+    this.assignInput = input;
     const anyCall = hallRequests.some(([u, d]) => u || d);
     // The assigner runs only when its input changed; the key is built by hand because this runs on
     // every event.

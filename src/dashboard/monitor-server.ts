@@ -15,7 +15,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { DEFAULT_ASSIGNER, createAssigner } from '../core/assigner/index.js';
+import { DEFAULT_DISPATCH, createDispatch } from '../core/assigner/index.js';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { DEFAULT_BROADCAST_ADDRESS, UdpPeerTransport } from '../io/udp-peer-transport.js';
 import { ReplayTracker, decodeEnvelope } from '../protocol/peer-envelope.js';
@@ -89,13 +89,13 @@ function defaultLogger(): Logger {
 export async function startMonitor(options: MonitorOptions = {}): Promise<Monitor> {
   const log = options.logger ?? defaultLogger();
   const host = options.host ?? '127.0.0.1';
-  const assignerName = options.assigner ?? DEFAULT_ASSIGNER;
+  const assignerName = options.assigner ?? DEFAULT_DISPATCH;
   const pushIntervalMs = options.pushIntervalMs ?? 100;
   const demo = options.demo;
   const webRoot = options.webRoot ?? (await ensureWebBuild(webPaths()));
 
   const aggregator = new SystemViewAggregator({
-    assign: createAssigner(assignerName),
+    assign: createDispatch(assignerName).assign,
     ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
   });
   const auth =

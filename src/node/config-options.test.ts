@@ -64,7 +64,7 @@ describe('addConfigOptions / flagsFromCommand', () => {
       '--alone-hall-calls',
       'refuse',
       '--assigner',
-      'nearest',
+      'nearest-car+park',
       '--metrics-port',
       '0',
       '--log-level',
@@ -84,6 +84,7 @@ describe('addConfigOptions / flagsFromCommand', () => {
     expect(r.config).toMatchObject({
       floors: 9,
       server: { host: 'h', port: 1 },
+      assigner: 'nearest-car+park',
       logLevel: 'silent',
     });
   });

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import {
   Controller,
   type AssignFn,
+  type ParkFn,
   type ControllerEffect,
   type ControllerEvent,
 } from '../core/controller.js';
@@ -31,6 +32,8 @@ export interface ControllerNodeDeps {
   transport: PeerTransport;
   store: DurableStateStore;
   assign: AssignFn;
+  /** Idle-car parking (absent: none). */
+  park?: ParkFn | undefined;
   /** Monotonic clock in ms (performance.now in production). */
   now: () => number;
   /** Wall clock in ms, used only to number this run (epoch, incarnation), never to decide. */
@@ -86,6 +89,7 @@ export class ControllerNode {
         peerTimeoutMs: config.peerTimeoutMs,
         aloneHallCalls: config.aloneHallCalls,
         assign: deps.assign,
+        park: deps.park,
         epoch,
       },
       restored,

@@ -139,7 +139,7 @@ describe('resolveConfig: precedence flag > env > file > default', () => {
   }
 
   it('takes every setting from each layer, with the env names from the table', () => {
-    const file = { id: 'f', floors: 5, doorOpenMs: 1000, key: KEY, assigner: 'nearest' };
+    const file = { id: 'f', floors: 5, doorOpenMs: 1000, key: KEY, assigner: 'nearest-car' };
     const env = { ELEVATOR_ID: 'e', ELEVATOR_DOOR_OPEN_MS: '2000', ELEVATOR_PEER_PORT: '17000' };
     const flags = { id: 'x', peerPort: '18000', aloneHallCalls: 'refuse' };
     const { config, sources } = ok({ flags, env, file, fileName: 'n.json' });
@@ -149,7 +149,7 @@ describe('resolveConfig: precedence flag > env > file > default', () => {
       doorOpenMs: 2000,
       peerPort: 18000,
       aloneHallCalls: 'refuse',
-      assigner: 'nearest',
+      assigner: 'nearest-car',
       key: KEY,
       stateDir: './.state/x',
     });
@@ -400,7 +400,7 @@ describe('resolveConfig: fuzz', () => {
     peerTimeoutMs: int(10, 600_000),
     broadcastIntervalMs: int(1, 60_000),
     aloneHallCalls: fc.constantFrom('accept', 'refuse'),
-    assigner: fc.constantFrom('mesh', 'nearest', 'a_b-c'),
+    assigner: fc.constantFrom('reference', 'mesh', 'nearest-car', 'mesh+park'),
     metricsPort: int(0, 65535),
     logLevel: fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     key: secret,

@@ -10,6 +10,7 @@
  * whose message names each bad key, the rejected value and where that value came from.
  */
 import { z } from 'zod';
+import { DEFAULT_DISPATCH, DISPATCH_NAMES, isDispatchName } from '../core/assigner/dispatch.js';
 
 /** Levels understood by pino (and `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,7 +45,7 @@ export interface NodeConfig {
   readonly peerTimeoutMs: number;
   readonly broadcastIntervalMs: number;
   readonly aloneHallCalls: AloneHallCalls;
-  /** Name of the hall-call assigner (looked up in the assigner registry by the node). */
+  /** The dispatch strategy (`core/assigner/dispatch`): an assigner name, `+park` for parking. */
   readonly assigner: string;
   /** Port of the Prometheus endpoint on 127.0.0.1; `undefined` = disabled; 0 = ephemeral. */
   readonly metricsPort: number | undefined;
@@ -138,7 +139,6 @@ interface SettingSpec<V> {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-const IDENTIFIER_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const IPV4_PATTERN = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 // RFC 1123 host names: labels of letters, digits and inner hyphens.
 const HOSTNAME_PATTERN =
@@ -318,10 +318,10 @@ export const SETTINGS: {
     '--assigner',
     'ELEVATOR_ASSIGNER',
     '<name>',
-    'hall-call assigner',
-    'an identifier (a letter, then up to 63 of A-Z a-z 0-9 _ -)',
-    z.string().regex(IDENTIFIER_PATTERN),
-    constant('reference'),
+    `dispatch strategy: hall-call assigner, "+park" for idle-car parking (${DISPATCH_NAMES.join(', ')})`,
+    `one of ${DISPATCH_NAMES.join(', ')}`,
+    z.string().refine(isDispatchName),
+    constant(DEFAULT_DISPATCH),
   ),
   metricsPort: intSpec(
     '--metrics-port',

@@ -10,6 +10,7 @@
 import {
   Controller,
   type AssignFn,
+  type ParkFn,
   type ControllerEffect,
   type PersistedState,
 } from '../core/controller.js';
@@ -56,6 +57,8 @@ export interface ClusterOptions {
   elevators: number;
   floors: number;
   assign: AssignFn;
+  /** Idle-car parking for every node (absent: none). */
+  park?: ParkFn | undefined;
   timings?: Partial<ClusterTimings>;
   aloneHallCalls?: 'accept' | 'refuse';
   /** Network delay bounds in ms (jitter reorders). */
@@ -298,6 +301,7 @@ export class ClusterSim {
         peerTimeoutMs: timings.peerTimeoutMs,
         aloneHallCalls: this.options.aloneHallCalls ?? 'accept',
         assign: this.options.assign,
+        park: this.options.park,
         // Every run numbers its calls above the last run's epoch and above anything older.
         epoch: Math.max(Math.floor(this.now), (node.disk?.epoch ?? -1) + 1),
       },

@@ -9,11 +9,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { DISPATCH_NAMES, isDispatchName } from '../core/assigner/dispatch.js';
 import { describeFailure, runScenario } from './sim-scenario.js';
 
 interface WorkerJob {
   seeds: number[];
   durationMs: number;
+  /** Dispatch strategy for every scenario, or undefined: each scenario draws one. */
+  assigner: string | undefined;
 }
 type WorkerReport = { seed: number; failure: string | null; virtualMs: number };
 
@@ -23,6 +26,12 @@ function count(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+function strategy(name: string): string {
+  if (!isDispatchName(name))
+    throw new InvalidArgumentError(`expected one of ${DISPATCH_NAMES.join(', ')}`);
+  return name;
 }
 
 if (process.argv[2] === '--worker') {
@@ -37,6 +46,7 @@ if (process.argv[2] === '--worker') {
     for (const seed of job.seeds) {
       const r = runScenario(seed, {
         durationMs: job.durationMs,
+        ...(job.assigner !== undefined && { assigner: job.assigner }),
         timings: { broadcastIntervalMs: 100 },
         validateBodies: false,
       });
@@ -56,6 +66,11 @@ if (process.argv[2] === '--worker') {
     .option('--base-seed <n>', 'first seed, or "random"', '1')
     .option('--seed <n>', 'replay exactly this scenario', count)
     .option('--duration-ms <ms>', 'length of the busy, faulty part of each scenario', count, 90_000)
+    .option(
+      '--assigner <name>',
+      'dispatch strategy for every scenario (default: drawn per scenario)',
+      strategy,
+    )
     .option('--jobs <n>', 'worker processes', count, Math.max(1, availableParallelism()))
     .parse();
   const opts = program.opts<{
@@ -64,6 +79,7 @@ if (process.argv[2] === '--worker') {
     seed?: number;
     durationMs: number;
     jobs: number;
+    assigner?: string;
   }>();
   const base = opts.baseSeed === 'random' ? Math.floor(Math.random() * 1e9) : Number(opts.baseSeed);
   const seeds =
@@ -103,6 +119,7 @@ if (process.argv[2] === '--worker') {
     child.send({
       seeds: seeds.filter((_, i) => i % jobs === j),
       durationMs: opts.durationMs,
+      assigner: opts.assigner,
     } satisfies WorkerJob);
   }
 }

@@ -4,7 +4,7 @@
  * without the disk, disconnects, motor power loss, long obstructions). Then the faults end and the
  * building must serve every lit call. Everything follows from the seed: a failing seed replays exactly.
  */
-import { createAssigner } from '../core/assigner/index.js';
+import { DISPATCH_NAMES, createDispatch } from '../core/assigner/index.js';
 import { BUTTON_TYPES, type ButtonType } from '../core/types.js';
 import { ClusterSim, type ClusterTimings } from './cluster-sim.js';
 import { InvariantChecker, type Violation } from './invariants.js';
@@ -19,6 +19,7 @@ export interface ScenarioOptions {
   durationMs?: number;
   /** Bound on serving every lit call once the faults end (default 300 s). */
   drainMs?: number;
+  /** Dispatch strategy (`core/assigner/dispatch`), or drawn from the seed among all of them. */
   assigner?: string;
   timings?: Partial<ClusterTimings>;
   /** Validate every message body against the schema (default true; see ClusterOptions). */
@@ -31,6 +32,7 @@ export interface ScenarioResult {
   seed: number;
   elevators: number;
   floors: number;
+  assigner: string;
   violations: Violation[];
   /** What happened, for the report of a failing seed. */
   events: string[];
@@ -47,13 +49,15 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
   const random = new SeededRandom(seed);
   const elevators = options.elevators ?? 1 + random.int(5);
   const floors = options.floors ?? 2 + random.int(9);
+  const assigner =
+    options.assigner ?? DISPATCH_NAMES[random.int(DISPATCH_NAMES.length)] ?? 'reference';
   const durationMs = options.durationMs ?? 120_000;
   const drainMs = options.drainMs ?? 300_000;
   const sim = new ClusterSim({
     seed: random.uint32(),
     elevators,
     floors,
-    assign: createAssigner(options.assigner ?? 'reference'),
+    ...createDispatch(assigner),
     ...(options.timings === undefined ? {} : { timings: options.timings }),
     validateBodies: options.validateBodies ?? true,
   });
@@ -177,6 +181,7 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
     seed,
     elevators,
     floors,
+    assigner,
     violations: checker.violations,
     events,
     calls,
@@ -193,7 +198,7 @@ function exponential(random: SeededRandom, mean: number): number {
 /** A readable account of a failed scenario, with the seed to replay it. */
 export function describeFailure(result: ScenarioResult): string {
   const lines = [
-    `scenario seed ${result.seed} (${result.elevators} elevators x ${result.floors} floors) failed; replay with SIM_SEED=${result.seed}`,
+    `scenario seed ${result.seed} (${result.elevators} elevators x ${result.floors} floors, ${result.assigner}) failed; replay with SIM_SEED=${result.seed}`,
     ...result.violations.map((v) => `  at ${Math.round(v.at)} ms: ${v.rule}: ${v.detail}`),
     '  last events:',
     ...result.events.slice(-25).map((e) => `    ${e}`),

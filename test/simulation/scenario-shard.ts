@@ -5,6 +5,7 @@
  * - `SIM_BASE_SEED` (default 1): the first seed; `SIM_BASE_SEED=random` draws one (printed).
  * - `SIM_SEED`: replay exactly one scenario (only in shard 0).
  * - `SIM_DURATION_MS` (default 90000): the faulty, busy part of each scenario.
+ * - `SIM_ASSIGNER`: one dispatch strategy for every scenario (default: each scenario draws one).
  * A failing scenario prints its seed and the events that led to it.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ export function defineScenarioShard(shard: number, shards: number): void {
       : Number(env['SIM_BASE_SEED'] ?? 1);
   const durationMs = Number(env['SIM_DURATION_MS'] ?? 90_000);
   const replay = env['SIM_SEED'];
+  const assigner = env['SIM_ASSIGNER'];
   const seeds =
     replay !== undefined
       ? shard === 0
@@ -29,13 +31,14 @@ export function defineScenarioShard(shard: number, shards: number): void {
 
   describe(`random scenarios, shard ${shard + 1}/${shards} (seeds from ${base})`, () => {
     it.runIf(seeds.length > 0)(
-      `${seeds.length} scenarios: 1-5 elevators, 2-10 floors, loss up to 80%, crashes, disconnects, motor and door faults`,
+      `${seeds.length} scenarios: 1-5 elevators, 2-10 floors, every dispatch strategy, loss up to 80%, crashes, disconnects, motor and door faults`,
       () => {
         const failures: string[] = [];
         let virtualMs = 0;
         for (const seed of seeds) {
           const result = runScenario(seed, {
             durationMs,
+            ...(assigner !== undefined && { assigner }),
             timings: { broadcastIntervalMs: 100 },
             validateBodies: false,
           });

@@ -8,15 +8,10 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { ASSIGNER_NAMES, isAssignerName } from '../../core/assigner/assigner-registry.js';
+import { DISPATCH_NAMES, isDispatchName } from '../../core/assigner/dispatch.js';
 import { benchJson, formatBenchTable } from '../../bench/bench-report.js';
 import type { BenchConfig, BuildingSize } from '../../bench/bench-runner.js';
-import {
-  DEFAULT_BENCH_CONFIG,
-  PARK_SUFFIX,
-  baseAssignerName,
-  runBench,
-} from '../../bench/bench-runner.js';
+import { DEFAULT_BENCH_CONFIG, runBench } from '../../bench/bench-runner.js';
 import type { TrafficPattern } from '../../bench/traffic.js';
 import { TRAFFIC_PATTERNS } from '../../bench/traffic.js';
 import { waitDistributionSvg } from '../../bench/wait-plot-svg.js';
@@ -77,9 +72,9 @@ function parseNumbers(what: string, min: number) {
 
 function parseAssigners(value: string): string[] {
   return list(value).map((s) => {
-    if (!isAssignerName(baseAssignerName(s))) {
+    if (!isDispatchName(s)) {
       throw new InvalidArgumentError(
-        `unknown assigner "${s}" (known: ${ASSIGNER_NAMES.join(', ')}; add ${PARK_SUFFIX} for idle-car parking)`,
+        `unknown assigner "${s}" (known: ${DISPATCH_NAMES.join(', ')})`,
       );
     }
     return s;
@@ -129,7 +124,7 @@ export function register(program: Command): void {
       'arrival rates relative to the nominal handling capacity (default 0.3,0.7,1.2)',
       parseNumbers('intensity', 0),
     )
-    .option('--assigners <list>', `assigners (${ASSIGNER_NAMES.join(', ')})`, parseAssigners)
+    .option('--assigners <list>', `assigners (${DISPATCH_NAMES.join(', ')})`, parseAssigners)
     .option('--seeds <list>', 'traffic seeds (default 1,2)', parseNumbers('seed', 0))
     .option('--duration <minutes>', 'virtual minutes of arrivals per run (default 15)', positive)
     .option('--warmup <minutes>', 'virtual minutes not measured at the start (default 2)', positive)

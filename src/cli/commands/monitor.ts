@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { ASSIGNER_NAMES, DEFAULT_ASSIGNER } from '../../core/assigner/index.js';
+import { DEFAULT_DISPATCH, DISPATCH_NAMES } from '../../core/assigner/index.js';
 import {
   DEFAULT_MONITOR_PORT,
   DEFAULT_PEER_PORT,
@@ -79,8 +79,8 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--assigner <name>', 'assigner used to show assignments (the nodes’ one)')
-        .choices(ASSIGNER_NAMES)
-        .default(DEFAULT_ASSIGNER),
+        .choices(DISPATCH_NAMES)
+        .default(DEFAULT_DISPATCH),
     )
     .addOption(
       new Option('--peer-timeout <ms>', 'a node silent this long is shown lost')

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { createAssigner, ASSIGNER_NAMES } from '../../core/assigner/index.js';
+import { createDispatch } from '../../core/assigner/index.js';
 import { DurableStateStore } from '../../io/durable-state-store.js';
 import { createHmacAuthenticator } from '../../io/hmac.js';
 import { startMetricsServer } from '../../io/metrics-server.js';
@@ -40,13 +40,6 @@ export function register(program: Command): void {
       return;
     }
     const { config } = resolved;
-    if (!(ASSIGNER_NAMES as readonly string[]).includes(config.assigner)) {
-      process.stderr.write(
-        `elevator-mesh node: invalid assigner "${config.assigner}"; known: ${ASSIGNER_NAMES.join(', ')}\n`,
-      );
-      process.exitCode = 2;
-      return;
-    }
     // Synchronous log writes: a crash loses no line.
     const logger = pino(
       { level: config.logLevel, base: { node: config.id } },
@@ -82,7 +75,7 @@ export function register(program: Command): void {
         logger,
       }),
       store: new DurableStateStore(config.stateDir),
-      assign: createAssigner(config.assigner),
+      ...createDispatch(config.assigner),
       now: () => performance.now(),
       wallClock: () => Date.now(),
       random: Math.random,

@@ -6,3 +6,5 @@ export { compareElevatorIds, sortedElevatorIds } from './elevator-id-order.js';
 export { carPosition, nearestCarAssign } from './nearest-car-assigner.js';
 export { referenceAssign } from './reference-assigner.js';
 export type { ReferenceAssignOptions } from './reference-assigner.js';
+export * from './dispatch.js';
+export { homeFloors, parkingFloor, parkingTargets } from './parking-policy.js';
