@@ -4,7 +4,7 @@
  * with the reference assigner and the per-run lower bound.
  */
 import type { Assigner } from '../core/assigner/assigner-types.js';
-import { baseAssignerName, createDispatch } from '../core/assigner/dispatch.js';
+import { createDispatch } from '../core/assigner/dispatch.js';
 import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runBuildingSim } from './building-sim.js';
 import type { RunMetrics } from './run-metrics.js';
 import { computeRunMetrics, measuredWaits } from './run-metrics.js';
@@ -31,8 +31,6 @@ export interface BenchConfig {
   /** After the arrivals stop, the run goes on at most this long to let everyone arrive. */
   drainMs: number;
   capacity: number;
-  /** Assigners that get each hall call's age (`hallRequestAges`); the others get the plain input. */
-  agedAssigners: string[];
 }
 
 /** The default run: every size and pattern, light to near-saturated load, one seed. */
@@ -52,7 +50,6 @@ export const DEFAULT_BENCH_CONFIG: Readonly<BenchConfig> = Object.freeze<BenchCo
   warmupMs: 2 * 60_000,
   drainMs: 60 * 60_000,
   capacity: DEFAULT_CAR_CAPACITY,
-  agedAssigners: ['mesh'],
 });
 
 /** One simulation: a cell, an intensity, a seed, an assigner. */
@@ -190,7 +187,6 @@ export function runOne(
     assign,
     maxTimeMs: config.durationMs + config.drainMs,
     capacity: config.capacity,
-    passCallAges: config.agedAssigners.includes(baseAssignerName(assignerName)),
   });
   return {
     ...size,

@@ -54,8 +54,6 @@ export interface BuildingSimOptions {
    * machine with its requests. Absent: cars wait where their last call left them.
    */
   park?: ParkPolicy | undefined;
-  /** Pass each hall call's age (`hallRequestAges`, an optional assigner input). */
-  passCallAges?: boolean;
   /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */
   capacity?: number;
   /**
@@ -171,8 +169,6 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     [],
     [],
   ]);
-  /** When each lit hall button was pressed. */
-  const pressedAt: [number, number][] = Array.from({ length: floors }, () => [0, 0]);
   const owner: (string | null)[][] = Array.from({ length: floors }, () => [null, null]);
   const records: PassengerRecord[] = [];
   const trace: SimTrace = {
@@ -240,12 +236,6 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
       };
     }
     const input: AssignerInput = { hallRequests: hall.map(([u, d]) => [u, d]), states };
-    if (opts.passCallAges === true) {
-      input.hallRequestAges = hall.map(([u, d], f) => [
-        u ? now - pressedAt[f]![0] : 0,
-        d ? now - pressedAt[f]![1] : 0,
-      ]);
-    }
     return input;
   };
 
@@ -346,7 +336,6 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
         const row = hall[floor]!;
         if (row[d] || waiting[floor]![d].length === 0 || standsOpen(floor, d)) continue;
         row[d] = true;
-        pressedAt[floor]![d] = now;
         trace.hallCallsPressed++;
         added = true;
       }

@@ -77,6 +77,11 @@ export interface ControllerOptions {
   /** Idle-car parking (absent: an idle car stays where it stopped). */
   park?: ParkFn | undefined;
   /**
+   * The name of the dispatch strategy (`assign` and `park`), announced to the peers; a peer that
+   * announces another one is logged (`dispatchMismatch`), since the two would disagree.
+   */
+  dispatchName?: string | undefined;
+  /**
    * This run's start mark: every call instance this run creates is numbered above it, so above
    * anything an earlier run of this node created (even one whose disk was lost). The node uses its
    * start time in ms, kept above the last one on disk.
@@ -110,6 +115,7 @@ export type ControllerLog =
   | { event: 'callServed'; kind: ButtonType; floor: number }
   | { event: 'peerJoined'; peer: string }
   | { event: 'peerLost'; peer: string }
+  | { event: 'dispatchMismatch'; peer: string; theirs: string; ours: string }
   | {
       event: 'reassigned';
       floor: number;
@@ -164,6 +170,8 @@ export class Controller {
   private elevatorConnected = true;
   private assignment: Record<string, HallMatrix> = {};
   private assignmentKey = '';
+  /** Peers logged as running another dispatch strategy, with the one they announced. */
+  private readonly mismatchLogged = new Map<string, string>();
   /** The input of the last assignment computation (parking is a function of it). */
   private assignInput: AssignmentInput = { hallRequests: [], states: {} };
   private lastNow = 0;
@@ -263,6 +271,7 @@ export class Controller {
       cab,
       elevator: this.report(this.lastNow),
       alive: this.alivePeers(),
+      ...(this.options.dispatchName !== undefined && { dispatch: this.options.dispatchName }),
     };
   }
 
@@ -353,6 +362,19 @@ export class Controller {
     return true;
   }
 
+  /** Logs once (per peer and strategy) a peer that runs another dispatch strategy than this node. */
+  private checkDispatch(peer: string, theirs: string | undefined, out: ControllerEffect[]): void {
+    const ours = this.options.dispatchName;
+    if (theirs === undefined || ours === undefined || theirs === ours) {
+      this.mismatchLogged.delete(peer);
+      return;
+    }
+    if (this.mismatchLogged.get(peer) === theirs) return;
+    if (this.mismatchLogged.size >= MAX_NODES) this.mismatchLogged.clear();
+    this.mismatchLogged.set(peer, theirs);
+    out.push({ type: 'log', event: 'dispatchMismatch', peer, theirs, ours });
+  }
+
   private onPeerMessage(
     from: string,
     body: WorldMessage,
@@ -364,6 +386,7 @@ export class Controller {
     if (entry === undefined && !this.makeRoomForPeer()) return false;
     if (entry === undefined || !entry.alive)
       out.push({ type: 'log', event: 'peerJoined', peer: from });
+    this.checkDispatch(from, body.dispatch, out);
     this.peers.set(from, { lastHeard: now, report: body.elevator, alive: true });
 
     let changed = false;

@@ -15,7 +15,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { DEFAULT_DISPATCH, createDispatch } from '../core/assigner/index.js';
+import { DEFAULT_DISPATCH, createDispatch, isDispatchName } from '../core/assigner/index.js';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { DEFAULT_BROADCAST_ADDRESS, UdpPeerTransport } from '../io/udp-peer-transport.js';
 import { ReplayTracker, decodeEnvelope } from '../protocol/peer-envelope.js';
@@ -96,6 +96,8 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   const aggregator = new SystemViewAggregator({
     assign: createDispatch(assignerName).assign,
+    // Show what the nodes decide: follow the strategy they announce.
+    assignerFor: (name) => (isDispatchName(name) ? createDispatch(name).assign : undefined),
     ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
   });
   const auth =
@@ -106,7 +108,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
 
   const snapshot = (): MonitorSnapshot => ({
     view: aggregator.view(),
-    assigner: assignerName,
+    assigner: aggregator.dispatchName() ?? assignerName,
     demo: demo === undefined ? null : { simulators: demo.simulators.map((s) => ({ ...s })) },
   });
 

@@ -41,8 +41,13 @@ export const DEFAULT_MAX_LOG_ENTRIES = 300;
 
 /** Options of a {@link SystemViewAggregator}. */
 export interface SystemViewOptions {
-  /** The assigner whose decisions are shown (the nodes' one: `createAssigner('reference')`). */
+  /** The assigner whose decisions are shown while no node announces its strategy. */
   assign: Assigner;
+  /**
+   * The assigner of a dispatch strategy a node announces (`WorldMessage.dispatch`), or undefined
+   * for an unknown one. Absent: `assign` is always used.
+   */
+  assignerFor?: (strategy: string) => Assigner | undefined;
   /** A node silent for longer than this is lost. Default {@link DEFAULT_PEER_TIMEOUT_MS}. */
   peerTimeoutMs?: number;
   /** Log entries kept. Default {@link DEFAULT_MAX_LOG_ENTRIES}. */
@@ -72,6 +77,8 @@ const ARROW = { up: '↑', down: '↓' } as const;
 /** Builds the dashboard's view of the system from what the peers broadcast. */
 export class SystemViewAggregator {
   readonly #assign: Assigner;
+  readonly #assignerFor: ((strategy: string) => Assigner | undefined) | undefined;
+  readonly #assigners = new Map<string, Assigner>();
   readonly #timeoutMs: number;
   readonly #maxLog: number;
   readonly #nodes = new Map<string, NodeEntry>();
@@ -88,6 +95,7 @@ export class SystemViewAggregator {
 
   constructor(options: SystemViewOptions) {
     this.#assign = options.assign;
+    this.#assignerFor = options.assignerFor;
     this.#timeoutMs = options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS;
     this.#maxLog = Math.max(1, options.maxLogEntries ?? DEFAULT_MAX_LOG_ENTRIES);
   }
@@ -344,11 +352,33 @@ export class SystemViewAggregator {
       };
     }
     const input: AssignerInput = { hallRequests, states };
-    // The assigner is deterministic: rerun it only when its input changed.
-    const key = JSON.stringify(input);
+    const strategy = this.dispatchName();
+    // The assigner is deterministic: rerun it only when its input (or the strategy) changed.
+    const key = `${strategy ?? ''}|${JSON.stringify(input)}`;
     if (key === this.#assignmentKey) return this.#assignment;
     this.#assignmentKey = key;
-    return this.#assign(input);
+    return this.#assignerOf(strategy)(input);
+  }
+
+  /** The dispatch strategy the alive nodes announce (the first by id that does), or null. */
+  dispatchName(): string | null {
+    const alive = [...this.#nodes.values()].filter((n) => n.alive);
+    for (const id of sortedElevatorIds(alive.map((n) => n.id))) {
+      const name = this.#nodes.get(id)?.body.dispatch;
+      if (name !== undefined) return name;
+    }
+    return null;
+  }
+
+  #assignerOf(strategy: string | null): Assigner {
+    if (strategy === null || this.#assignerFor === undefined) return this.#assign;
+    const known = this.#assigners.get(strategy);
+    if (known !== undefined) return known;
+    // Bounded: a forged message could announce any name; only known strategies are cached.
+    const assigner = this.#assignerFor(strategy);
+    if (assigner === undefined) return this.#assign;
+    this.#assigners.set(strategy, assigner);
+    return assigner;
   }
 
   #logPhase(

@@ -90,6 +90,7 @@ export class ControllerNode {
         aloneHallCalls: config.aloneHallCalls,
         assign: deps.assign,
         park: deps.park,
+        dispatchName: deps.config.assigner,
         epoch,
       },
       restored,
@@ -289,7 +290,10 @@ export class ControllerNode {
         if (event === 'peerLost') this.codec.forgetSender(effect.peer);
         if (event === 'reassigned') this.deps.metrics?.reassignments.inc();
         const level =
-          event === 'peerLost' || event === 'outOfService' || event === 'hallCallRefused'
+          event === 'peerLost' ||
+          event === 'outOfService' ||
+          event === 'hallCallRefused' ||
+          event === 'dispatchMismatch'
             ? 'warn'
             : 'info';
         this.log[level]({ event, ...details }, event);

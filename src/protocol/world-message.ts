@@ -51,6 +51,15 @@ export const worldMessageSchema = z
     elevator: elevatorReportSchema,
     /** The peers the sender currently hears (for observers). */
     alive: z.array(id).max(64),
+    /**
+     * The sender's dispatch strategy (`--assigner`), so that a node started with another one is
+     * noticed (they would disagree on assignments) and the monitor can show the nodes' decisions.
+     * Optional: older nodes do not send it.
+     */
+    dispatch: z
+      .string()
+      .regex(/^[A-Za-z0-9_+-]{1,64}$/)
+      .optional(),
   })
   .refine((m) => m.hall.length === m.floors, { message: 'hall must have one entry per floor' })
   .refine((m) => Object.values(m.cab).every((c) => c.length === m.floors), {

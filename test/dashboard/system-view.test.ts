@@ -178,6 +178,34 @@ describe('SystemViewAggregator: calls', () => {
     expect(calls.length).toBe(runs);
   });
 
+  it("shows the assignment of the strategy the nodes announce, not only the monitor's own", () => {
+    // Two assigners that can only disagree: one gives every call to A, the other to B.
+    const toOnly = (id: string) => (input: AssignerInput) =>
+      Object.fromEntries(
+        Object.keys(input.states).map((k) => [
+          k,
+          input.hallRequests.map(([u, d]) => [u && k === id, d && k === id] as [boolean, boolean]),
+        ]),
+      );
+    const agg = new SystemViewAggregator({
+      assign: toOnly('A'),
+      assignerFor: (name) => (name === 'to-b' ? toOnly('B') : undefined),
+      peerTimeoutMs: 1000,
+    });
+    const alive = ['A', 'B'];
+    const hall = { '2:up': 'confirmed' } as const;
+    hear(agg, 'A', world({ alive, hall }), 0);
+    hear(agg, 'B', world({ alive, hall }), 0);
+    expect(agg.dispatchName()).toBeNull();
+    expect(agg.view().hall[2]?.[0]?.assignedTo).toBe('A');
+    hear(agg, 'A', { ...world({ alive, hall }), dispatch: 'to-b' }, 10);
+    expect(agg.dispatchName()).toBe('to-b');
+    expect(agg.view().hall[2]?.[0]?.assignedTo).toBe('B');
+    // An unknown strategy falls back to the monitor's own assigner.
+    hear(agg, 'A', { ...world({ alive, hall }), dispatch: 'unheard-of' }, 20);
+    expect(agg.view().hall[2]?.[0]?.assignedTo).toBe('A');
+  });
+
   it('logs a reassignment when the assigned elevator goes out of service', () => {
     const agg = aggregator();
     const alive = ['A', 'B'];

@@ -78,7 +78,7 @@ export function register(program: Command): void {
       DEFAULT_BROADCAST_ADDRESS,
     )
     .addOption(
-      new Option('--assigner <name>', 'assigner used to show assignments (the nodes’ one)')
+      new Option('--assigner <name>', 'assigner shown until the nodes announce their strategy')
         .choices(DISPATCH_NAMES)
         .default(DEFAULT_DISPATCH),
     )
