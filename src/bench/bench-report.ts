@@ -58,7 +58,14 @@ export function formatBenchTable(result: BenchResult): string {
     );
   }
   if (last !== '') lines.push(boundRow(result, last));
-  lines.push('', 'Against the reference (mean over cells of the per-cell ratio; < 1 is better):');
+  lines.push(
+    '',
+    "LB: a lower bound per run: each passenger's wait (trip) if the car nearest to them at their",
+    "arrival were free and dedicated to them. It depends on where that run's cars stand, so parking",
+    "lowers it too: each /LB ratio is against the run's own bound; the LB row shows the reference's.",
+    '',
+    'Against the reference (mean over cells of the per-cell ratio; < 1 is better):',
+  );
   for (const s of result.summaries) {
     lines.push(
       `  ${pad(s.assigner, 12)} avg wait x${fmt(s.meanAvgWaitRatio, 3)}  p95 wait x${fmt(
@@ -91,7 +98,7 @@ function boundRow(result: BenchResult, label: string): string {
   const m = base.metrics;
   return (
     pad('', 17) +
-    pad('lower bound', 12) +
+    pad('LB of ref', 12) +
     [
       pad(fmt(m.boundAvgWaitS), 10, true),
       pad(fmt(m.boundP95WaitS), 6, true),

@@ -332,6 +332,7 @@ export class Controller {
       motorFailed: s.motorFailed,
       obstructed: isObstructedTooLong(s, now),
       connected: this.elevatorConnected,
+      ...(s.park !== null && { park: s.park }),
     };
   }
 

@@ -18,6 +18,8 @@ export interface ElevatorView {
   obstructed: boolean;
   /** Whether the node reaches its elevator server. */
   connected: boolean;
+  /** Where the car waits while it has nothing to do (idle-car parking), if anywhere. */
+  park?: number | undefined;
 }
 
 /** Why an elevator is out of service, if it is (first reason that applies). */

@@ -43,7 +43,7 @@ describe('resolveConfig: defaults', () => {
       peerTimeoutMs: 800,
       broadcastIntervalMs: 30,
       aloneHallCalls: 'accept',
-      assigner: 'reference',
+      assigner: 'mesh+park',
       metricsPort: undefined,
       logLevel: 'info',
       key: undefined,

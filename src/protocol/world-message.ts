@@ -38,6 +38,8 @@ export const elevatorReportSchema = z.object({
   obstructed: z.boolean(),
   /** Whether the elevator server answers the node. */
   connected: z.boolean(),
+  /** The home floor where the car waits while it has nothing to do (parking), if any. */
+  park: floor.optional(),
 });
 export type ElevatorReport = z.infer<typeof elevatorReportSchema>;
 

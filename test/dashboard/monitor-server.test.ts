@@ -85,7 +85,7 @@ describe('monitor server', () => {
     const first = await client.waitFor<MonitorSnapshot>(() => true, 2000);
     expect(first.view.nodes).toEqual([]);
     expect(first.demo).toBeNull();
-    expect(first.assigner).toBe('reference');
+    expect(first.assigner).toBe('mesh+park');
 
     const stopA = peers.every(30, 'A', () => world({ elevator: { floor: 3 }, alive: ['A', 'B'] }));
     peers.every(30, 'B', () =>

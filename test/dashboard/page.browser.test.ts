@@ -122,6 +122,11 @@ describe('dashboard page (browser)', () => {
       .poll(() => page.getByTestId('event-log').textContent())
       .toContain('demo: disconnect A');
 
+    // A car on its way to its home floor (parking) says so.
+    aBody = world({ elevator: { floor: 1, behaviour: 'moving', direction: 'up', park: 3 }, alive });
+    await expect.poll(() => attr('car-A', 'data-park')).toBe('3');
+    expect(await page.getByTestId('shaft-A').textContent()).toContain('parking up · to 3');
+
     // The car arrives and the call is served: the page follows.
     aBody = world({ elevator: { floor: 2, behaviour: 'doorOpen', direction: 'up' }, alive });
     await expect.poll(() => attr('car-A', 'data-behaviour')).toBe('doorOpen');

@@ -29,11 +29,13 @@ function stateText(node: NodeView): string {
   if (e.floor === null || e.behaviour === 'init') return 'finding a floor';
   switch (e.behaviour) {
     case 'moving':
-      return `moving ${e.direction} · ${e.floor}`;
+      return e.park === undefined
+        ? `moving ${e.direction} · ${e.floor}`
+        : `parking ${e.direction} · to ${e.park}`;
     case 'doorOpen':
       return `door open · ${e.floor}`;
     default:
-      return `idle · ${e.floor}`;
+      return e.park === e.floor ? `idle · ${e.floor} (home)` : `idle · ${e.floor}`;
   }
 }
 
@@ -118,6 +120,7 @@ function Shaft(props: { node: NodeView; view: SystemView }) {
           data-testid={`car-${node.id}`}
           data-floor={e.floor ?? ''}
           data-behaviour={e.behaviour}
+          data-park={e.park ?? ''}
           style={{
             bottom: `${carPosition(node, floors) * ROW + 6}px`,
             height: `${ROW - 12}px`,
