@@ -27,8 +27,14 @@
 import type { AssignerElevatorState, AssignerInput, AssignerOutput } from './assigner-types.js';
 import { sortedElevatorIds } from './elevator-id-order.js';
 
+/** Homes by building size (`cars x floors`): computed once, as the policy runs on every event. */
+const homesCache = new Map<string, readonly number[]>();
+
 /** Homes in priority order: lobby first, then each next one as far as possible from those chosen. */
-export function homeFloors(cars: number, floors: number): number[] {
+export function homeFloors(cars: number, floors: number): readonly number[] {
+  const key = `${cars}x${floors}`;
+  const known = homesCache.get(key);
+  if (known !== undefined) return known;
   const homes = [0];
   while (homes.length < Math.min(cars, floors)) {
     let best = -1;
@@ -42,6 +48,8 @@ export function homeFloors(cars: number, floors: number): number[] {
     }
     homes.push(best);
   }
+  if (homesCache.size >= 256) homesCache.clear();
+  homesCache.set(key, homes);
   return homes;
 }
 
