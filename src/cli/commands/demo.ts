@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
+import { DEFAULT_DISPATCH } from '../../core/assigner/dispatch.js';
 import { toDemoControls } from '../../dashboard/demo-controls.js';
 import { startMonitor } from '../../dashboard/monitor-server.js';
 import { startDemo } from '../../node/demo.js';
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     )
     .option('--speed <x>', 'physics speed-up (1 = real time)', integer(1, 50), 1)
     .option('--state-dir <dir>', 'where the nodes keep their state', '.state/demo')
-    .option('--assigner <name>', 'hall-call assigner of the nodes')
+    .option('--assigner <name>', `dispatch strategy of the nodes (default: ${DEFAULT_DISPATCH})`)
     .action(
       async (opts: {
         elevators: number;
