@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS } from '../core/timings.js';
 
 const ID = z
   .string()
@@ -259,15 +260,7 @@ export interface Timings {
 }
 
 /** The real building's timings (speed 1). */
-export const REAL_TIMINGS: Timings = {
-  travelMs: 2000,
-  passingMs: 500,
-  doorOpenMs: 3000,
-  motorTimeoutMs: 4000,
-  obstructionTimeoutMs: 5000,
-  peerTimeoutMs: 800,
-  broadcastIntervalMs: 30,
-};
+export const REAL_TIMINGS: Timings = { ...REFERENCE_PHYSICS, ...CONTROLLER_DEFAULTS };
 
 /**
  * Timings at `speed`. The network timings (peer timeout, broadcast interval) scale too, so the

@@ -22,6 +22,7 @@ import { initialElevatorState, nextDeadline, step } from '../core/elevator-fsm.j
 import type { HallMatrix, RequestMatrix } from '../core/types.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import type { Passenger } from './traffic.js';
+import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS } from '../core/timings.js';
 
 /** The car's timings: the reference simulator's (travel 2000 + passing 500 = 2.5 s a floor; door 3 s). */
 export interface SimTimings {
@@ -32,9 +33,8 @@ export interface SimTimings {
 
 /** The reference simulator's timings. */
 export const REFERENCE_TIMINGS: Readonly<SimTimings> = Object.freeze({
-  travelMs: 2000,
-  passingMs: 500,
-  doorOpenMs: 3000,
+  ...REFERENCE_PHYSICS,
+  doorOpenMs: CONTROLLER_DEFAULTS.doorOpenMs,
 });
 
 export interface BuildingSimOptions {

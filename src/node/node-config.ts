@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_DISPATCH, DISPATCH_NAMES, isDispatchName } from '../core/assigner/dispatch.js';
+import { CONTROLLER_DEFAULTS } from '../core/timings.js';
 
 /** Levels understood by pino (and `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -276,34 +277,40 @@ export const SETTINGS: {
     z.string().regex(IPV4_PATTERN),
     constant('255.255.255.255'),
   ),
-  doorOpenMs: intSpec('--door-open-ms', 'how long the door stays open', 1, 600_000, constant(3000)),
+  doorOpenMs: intSpec(
+    '--door-open-ms',
+    'how long the door stays open',
+    1,
+    600_000,
+    constant(CONTROLLER_DEFAULTS.doorOpenMs),
+  ),
   motorTimeoutMs: intSpec(
     '--motor-timeout-ms',
     'time between floors before the motor is declared stuck',
     100,
     600_000,
-    constant(4000),
+    constant(CONTROLLER_DEFAULTS.motorTimeoutMs),
   ),
   obstructionTimeoutMs: intSpec(
     '--obstruction-timeout-ms',
     'obstructed time before the node gives its hall calls away',
     100,
     3_600_000,
-    constant(5000),
+    constant(CONTROLLER_DEFAULTS.obstructionTimeoutMs),
   ),
   peerTimeoutMs: intSpec(
     '--peer-timeout-ms',
     'silence after which a peer counts as gone',
     10,
     600_000,
-    constant(800),
+    constant(CONTROLLER_DEFAULTS.peerTimeoutMs),
   ),
   broadcastIntervalMs: intSpec(
     '--broadcast-interval-ms',
     'interval between state broadcasts',
     1,
     60_000,
-    constant(30),
+    constant(CONTROLLER_DEFAULTS.broadcastIntervalMs),
   ),
   aloneHallCalls: stringSpec(
     '--alone-hall-calls',

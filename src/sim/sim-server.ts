@@ -23,6 +23,7 @@ import type { ControlServer } from './control-api.js';
 import { startControlServer } from './control-api.js';
 import type { SimEvent, SimState } from './sim-elevator.js';
 import { SimElevator, SimInputError } from './sim-elevator.js';
+import { REFERENCE_PHYSICS } from '../core/timings.js';
 
 export type { SimChange, SimEvent, SimState } from './sim-elevator.js';
 export { SimInputError } from './sim-elevator.js';
@@ -123,8 +124,8 @@ interface Client {
 /** Starts the simulator; resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const floors = options.floors ?? 4;
-  const travelMs = options.travelMs ?? 2000;
-  const passingMs = options.passingMs ?? 500;
+  const travelMs = options.travelMs ?? REFERENCE_PHYSICS.travelMs;
+  const passingMs = options.passingMs ?? REFERENCE_PHYSICS.passingMs;
   const pressMs = options.pressMs ?? 200;
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? (() => performance.now());

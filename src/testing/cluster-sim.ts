@@ -28,6 +28,7 @@ import { CarPhysics } from '../sim/car-physics.js';
 import { z } from 'zod';
 import { LossyBus, type LossyBusEndpoint } from './lossy-bus.js';
 import { SeededRandom } from './seeded-random.js';
+import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS } from '../core/timings.js';
 
 export interface ClusterTimings {
   travelMs: number;
@@ -42,12 +43,9 @@ export interface ClusterTimings {
 }
 
 export const DEFAULT_CLUSTER_TIMINGS: ClusterTimings = {
-  travelMs: 2000,
-  passingMs: 500,
-  doorOpenMs: 3000,
-  motorTimeoutMs: 4000,
-  obstructionTimeoutMs: 5000,
-  peerTimeoutMs: 800,
+  ...REFERENCE_PHYSICS,
+  ...CONTROLLER_DEFAULTS,
+  // Slower than the node's 30 ms: fewer events to simulate, and fewer chances per peer timeout.
   broadcastIntervalMs: 50,
   restartDelayMs: 500,
 };

@@ -17,6 +17,7 @@ import type { Simulator } from '../../sim/sim-server.js';
 import { SimConfigError, startSimulator } from '../../sim/sim-server.js';
 import type { TerminalView } from '../../sim/terminal-view.js';
 import { startTerminalView } from '../../sim/terminal-view.js';
+import { REFERENCE_PHYSICS } from '../../core/timings.js';
 
 function int(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -61,12 +62,17 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port of the elevator protocol', int('--port', 0, 65535), 15657)
     .option('--host <addr>', 'address the TCP server listens on', '127.0.0.1')
     .option('--floors <n>', 'number of floors (2 or more)', int('--floors', 2, 255), 4)
-    .option('--travel-ms <ms>', 'travel time between floors', positive('--travel-ms'), 2000)
+    .option(
+      '--travel-ms <ms>',
+      'travel time between floors',
+      positive('--travel-ms'),
+      REFERENCE_PHYSICS.travelMs,
+    )
     .option(
       '--passing-ms <ms>',
       'time the sensor reads a floor when passing it',
       positive('--passing-ms'),
-      500,
+      REFERENCE_PHYSICS.passingMs,
     )
     .option(
       '--press-ms <ms>',
