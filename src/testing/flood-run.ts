@@ -12,8 +12,6 @@
  * at the end (a call nobody serves) shows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +20,7 @@ import pino from 'pino';
 import type { ButtonType } from '../core/types.js';
 import { startSimulator, type SimState, type Simulator } from '../sim/sim-server.js';
 import type { FloodSenderReport } from './flood-sender.js';
+import { freeTcpPort, freeUdpPort } from './free-ports.js';
 import { SeededRandom } from './seeded-random.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -100,23 +99,6 @@ function parseMetrics(text: string): Scrape {
     if (m?.[1] !== undefined) scrape.dropped.set(m[1], Number(m[2]));
   }
   return scrape;
-}
-
-async function freeTcpPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', ok));
-  const { port } = socket.address();
-  await new Promise<void>((ok) => socket.close(ok));
-  return port;
 }
 
 const lampKey = (button: ButtonType, floor: number): string => `${button}:${floor}`;

@@ -4,9 +4,7 @@
  * the page, presses a hall call on a simulator's panel, and watches a car arrive and the light go
  * off. The screenshot is saved in artifacts/dashboard/.
  */
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -14,20 +12,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toDemoControls } from '../../src/dashboard/demo-controls.js';
 import { startMonitor, type Monitor } from '../../src/dashboard/monitor-server.js';
 import { startDemo, type Demo } from '../../src/node/demo.js';
+import { freeUdpPort, tcpPortFree } from '../../src/testing/free-ports.js';
 import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, type LaunchedBrowser } from './browser.js';
 import { LOOPBACK_BROADCAST } from './world-broadcaster.js';
 
 const ELEVATORS = 3;
 const FLOORS = 4;
-
-function tcpPortFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = net.createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-}
 
 /** A base port with base+i and base+100+i free for every elevator (the demo's port layout). */
 async function freeBasePort(): Promise<number> {
@@ -38,18 +29,6 @@ async function freeBasePort(): Promise<number> {
     if (free.every(Boolean)) return base;
   }
   throw new Error('no free port range found');
-}
-
-/** A UDP port nobody uses now (bound then released). */
-function freeUdpPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', fail);
-    socket.bind(0, LOOPBACK_BROADCAST, () => {
-      const { port } = socket.address();
-      socket.close(() => done(port));
-    });
-  });
 }
 
 let demo: Demo | undefined;
@@ -76,7 +55,7 @@ interface Observation {
 describe('dashboard acceptance (demo + browser)', () => {
   it('presses a call from the page and shows the car arrive and the light go off', async () => {
     browser = await launchChromium();
-    const peerPort = await freeUdpPort();
+    const peerPort = await freeUdpPort(LOOPBACK_BROADCAST);
     demo = await startDemo({
       elevators: ELEVATORS,
       floors: FLOORS,

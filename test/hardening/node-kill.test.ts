@@ -11,7 +11,6 @@
  * served.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { DurableStateStore } from '../../src/io/durable-state-store.js';
 import { encodeCommand } from '../../src/protocol/elevator-frames.js';
 import { registerFromWire } from '../../src/protocol/world-message.js';
 import { startSimulator, type SimState, type Simulator } from '../../src/sim/sim-server.js';
+import { freeUdpPort } from '../../src/testing/free-ports.js';
 import { SeededRandom } from '../../src/testing/seeded-random.js';
 import { transpileForChild } from '../../src/testing/transpile-for-child.js';
 
@@ -191,14 +191,6 @@ describe('a node killed with SIGKILL while taking cab calls', () => {
 });
 
 let pendingAfterKill: number[] = [];
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', ok));
-  const { port } = socket.address();
-  await new Promise<void>((ok) => socket.close(ok));
-  return port;
-}
 
 /** Switches every cab lamp off over the elevator protocol (the simulator serves one client). */
 async function wipeCabLamps(): Promise<void> {

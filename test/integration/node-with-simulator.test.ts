@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeTcpPort } from '../../src/testing/free-ports.js';
 import { SseClient } from '../dashboard/sse-client.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -23,18 +23,6 @@ interface SimState {
 interface Sample {
   t: number;
   state: SimState;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function cli(args: string[]): ChildProcess {
@@ -91,9 +79,9 @@ describe('node process against the simulator process', () => {
   }
 
   beforeAll(async () => {
-    const port = await freePort();
-    controlPort = await freePort();
-    const peerPort = await freePort();
+    const port = await freeTcpPort();
+    controlPort = await freeTcpPort();
+    const peerPort = await freeTcpPort();
     sim = cli([
       'sim',
       '--headless',
