@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS } from '../core/timings.js';
+import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS, type BuildingTimings } from '../core/timings.js';
 
 const ID = z
   .string()
@@ -249,15 +249,7 @@ export function faultWindow(f: Fault): { start: number; end: number } {
 }
 
 /** The elevator's timings at a physics speed (scaled from the real building's). */
-export interface Timings {
-  travelMs: number;
-  passingMs: number;
-  doorOpenMs: number;
-  motorTimeoutMs: number;
-  obstructionTimeoutMs: number;
-  peerTimeoutMs: number;
-  broadcastIntervalMs: number;
-}
+export type Timings = BuildingTimings;
 
 /** The real building's timings (speed 1). */
 export const REAL_TIMINGS: Timings = { ...REFERENCE_PHYSICS, ...CONTROLLER_DEFAULTS };

@@ -19,3 +19,9 @@ export const CONTROLLER_DEFAULTS = Object.freeze({
   peerTimeoutMs: 800,
   broadcastIntervalMs: 30,
 });
+
+/** A full set of those timings (at some speed): the physics and the controller's. */
+export type BuildingTimings = Record<
+  keyof typeof REFERENCE_PHYSICS | keyof typeof CONTROLLER_DEFAULTS,
+  number
+>;

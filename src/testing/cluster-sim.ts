@@ -28,16 +28,9 @@ import { CarPhysics } from '../sim/car-physics.js';
 import { z } from 'zod';
 import { LossyBus, type LossyBusEndpoint } from './lossy-bus.js';
 import { SeededRandom } from './seeded-random.js';
-import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS } from '../core/timings.js';
+import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS, type BuildingTimings } from '../core/timings.js';
 
-export interface ClusterTimings {
-  travelMs: number;
-  passingMs: number;
-  doorOpenMs: number;
-  motorTimeoutMs: number;
-  obstructionTimeoutMs: number;
-  peerTimeoutMs: number;
-  broadcastIntervalMs: number;
+export interface ClusterTimings extends BuildingTimings {
   /** How long a crashed node stays down before its supervisor restarts it. */
   restartDelayMs: number;
 }
