@@ -141,6 +141,27 @@ interface PeerEntry {
   lastHeard: number;
   report: ElevatorReport;
   alive: boolean;
+  /** The peer's round-robin pass being heard: its id and the next slice index expected. */
+  pass?: { id: number; next: number } | undefined;
+  /** When the peer last asked for a pass (it does not know the calls yet). */
+  askedAt?: number | undefined;
+}
+
+/**
+ * What a node shows of its view in every slice it broadcasts (`protocol/view-slicer.ts` chooses
+ * which registers go in each one).
+ */
+export interface ViewSnapshot {
+  floors: number;
+  hall: readonly (readonly [CallRegister, CallRegister])[];
+  cab: ReadonlyMap<string, readonly CallRegister[]>;
+  elevator: ElevatorReport;
+  alive: readonly string[];
+  dispatch?: string | undefined;
+  /** This node does not know the calls yet: it asks its peers for a whole pass. */
+  unsynced: boolean;
+  /** Grows each time a peer joins or asks for a pass: the slicer then sends a fast pass. */
+  passRequests: number;
 }
 
 const HALL_BUTTONS = ['hallUp', 'hallDown'] as const;
@@ -150,7 +171,14 @@ const HALL_BUTTONS = ['hallUp', 'hallDown'] as const;
  * register. The wire format allows 64 of each, so a view within these bounds is always sendable;
  * anything beyond (only a hostile or broken sender produces it) is ignored rather than grown.
  */
-const MAX_NODES = 64;
+const MAX_NODES = 16;
+
+/**
+ * A node with no disk that hears peers but no whole pass of any of them (heavy loss in a big
+ * building) stops waiting for one after this many peer timeouts: it then switches off the lamps it
+ * did not light (a slice that carries a lit call lights it again).
+ */
+const SYNC_FALLBACK_PEER_TIMEOUTS = 3;
 
 /** One controller node's deterministic core. */
 export class Controller {
@@ -182,6 +210,10 @@ export class Controller {
    */
   private lampsSynced = false;
   private startedAt: number | null = null;
+  /** When this node first heard a peer (the lamp-sync fallback counts from it). */
+  private firstHeardAt: number | null = null;
+  /** Grows when a peer joins or asks for a pass (see {@link ViewSnapshot.passRequests}). */
+  private passRequests = 0;
   private wasAvailable = true;
 
   constructor(options: ControllerOptions, restored?: PersistedState) {
@@ -211,13 +243,10 @@ export class Controller {
     const now = event.now;
     this.lastNow = now;
     this.startedAt ??= now;
-    if (
-      !this.lampsSynced &&
-      (event.type === 'peerMessage' || now >= this.startedAt + this.options.peerTimeoutMs)
-    )
-      this.lampsSynced = true;
     const out: ControllerEffect[] = [];
     let viewChanged = false;
+    const wasSynced = this.lampsSynced;
+    if (!this.lampsSynced && now >= this.syncDeadline()) this.lampsSynced = true;
     switch (event.type) {
       case 'button':
         viewChanged = this.onButton(event.button, event.floor, out);
@@ -241,9 +270,14 @@ export class Controller {
         viewChanged = this.runElevator({ type: 'tick', now }, out);
         viewChanged = this.checkPeers(now, out) || viewChanged;
         break;
-      case 'peerMessage':
-        viewChanged = this.onPeerMessage(event.from, event.body, now, out);
+      case 'peerMessage': {
+        const heard = this.onPeerMessage(event.from, event.body, now, out);
+        viewChanged = heard.viewChanged;
+        // Most slices add nothing: then nothing downstream can change either.
+        if (!heard.viewChanged && !heard.inputsChanged && this.lampsSynced === wasSynced)
+          return out;
         break;
+      }
       case 'persisted':
         this.durableHall = event.state.hall.map(([u, d]) => [
           registerFromWire(u),
@@ -261,7 +295,21 @@ export class Controller {
     return out;
   }
 
-  /** The body of the next broadcast: this node's whole view. */
+  /** This node's view as its slices show it (see `protocol/view-slicer.ts`). */
+  snapshot(): ViewSnapshot {
+    return {
+      floors: this.floors,
+      hall: this.hall,
+      cab: this.cab,
+      elevator: this.report(this.lastNow),
+      alive: this.alivePeers(),
+      dispatch: this.options.dispatchName,
+      unsynced: !this.lampsSynced,
+      passRequests: this.passRequests,
+    };
+  }
+
+  /** This node's whole view as one message (for observers, tools and tests; nodes send slices). */
   message(): WorldMessage {
     const cab: Record<string, WireRegister[]> = {};
     for (const [owner, registers] of this.cab) cab[owner] = registers.map(registerToWire);
@@ -282,8 +330,7 @@ export class Controller {
     if (fsmDeadline !== null) times.push(fsmDeadline);
     for (const p of this.peers.values())
       if (p.alive) times.push(p.lastHeard + this.options.peerTimeoutMs);
-    if (!this.lampsSynced && this.startedAt !== null)
-      times.push(this.startedAt + this.options.peerTimeoutMs);
+    if (!this.lampsSynced && this.startedAt !== null) times.push(this.syncDeadline());
     return times.length === 0 ? null : Math.min(...times);
   }
 
@@ -338,6 +385,28 @@ export class Controller {
 
   // --- internals -------------------------------------------------------------------------------
 
+  /** When an unsynced node stops waiting for a whole view (see {@link lampsSynced}). */
+  private syncDeadline(): number {
+    const start = this.startedAt ?? this.lastNow;
+    if (this.firstHeardAt === null) return start + this.options.peerTimeoutMs;
+    return this.firstHeardAt + SYNC_FALLBACK_PEER_TIMEOUTS * this.options.peerTimeoutMs;
+  }
+
+  /**
+   * Follows a peer's pass over its view: a node that has heard every slice of one pass knows every
+   * call that peer knew when the pass began. A slice without a pass marker is a whole view.
+   */
+  private followPass(entry: PeerEntry, pass: WorldMessage['pass']): boolean {
+    if (pass === undefined) return true;
+    if (pass.index === 0) entry.pass = { id: pass.id, next: 0 };
+    if (entry.pass === undefined || entry.pass.id !== pass.id || entry.pass.next !== pass.index) {
+      entry.pass = undefined;
+      return false;
+    }
+    entry.pass.next += 1;
+    return pass.last;
+  }
+
   private ownCab(): CallRegister[] {
     const own = this.cab.get(this.id);
     if (own === undefined) throw new Error('own cab registers missing');
@@ -376,24 +445,45 @@ export class Controller {
     out.push({ type: 'log', event: 'dispatchMismatch', peer, theirs, ours });
   }
 
+  /**
+   * Merges one slice of a peer's view. `viewChanged`: a register changed; `inputsChanged`: the
+   * peer joined or its elevator report changed (the assignment's inputs).
+   */
   private onPeerMessage(
     from: string,
     body: WorldMessage,
     now: number,
     out: ControllerEffect[],
-  ): boolean {
-    if (from === this.id || body.floors !== this.floors) return false;
-    const entry = this.peers.get(from);
-    if (entry === undefined && !this.makeRoomForPeer()) return false;
-    if (entry === undefined || !entry.alive)
+  ): { viewChanged: boolean; inputsChanged: boolean } {
+    const nothing = { viewChanged: false, inputsChanged: false };
+    if (from === this.id || body.floors !== this.floors) return nothing;
+    let entry = this.peers.get(from);
+    if (entry === undefined && !this.makeRoomForPeer()) return nothing;
+    const joined = entry === undefined || !entry.alive;
+    if (joined) {
       out.push({ type: 'log', event: 'peerJoined', peer: from });
+      this.passRequests += 1;
+    }
     this.checkDispatch(from, body.dispatch, out);
-    this.peers.set(from, { lastHeard: now, report: body.elevator, alive: true });
+    const inputsChanged = joined || !sameReport(entry?.report, body.elevator);
+    if (entry === undefined) {
+      entry = { lastHeard: now, report: body.elevator, alive: true };
+      this.peers.set(from, entry);
+    } else Object.assign(entry, { lastHeard: now, report: body.elevator, alive: true });
+    this.firstHeardAt ??= now;
+    if (this.followPass(entry, body.pass)) this.lampsSynced = true;
+    if (
+      body.sync === true &&
+      (entry.askedAt === undefined || now >= entry.askedAt + this.options.peerTimeoutMs)
+    ) {
+      entry.askedAt = now;
+      this.passRequests += 1;
+    }
 
     let changed = false;
     body.hall.forEach(([up, down], f) => {
       const pair = this.hall[f];
-      if (pair === undefined) return;
+      if (pair === undefined || (up.length === 0 && down.length === 0)) return;
       const nu = this.mergeWire(pair[0], up);
       const nd = this.mergeWire(pair[1], down);
       if (nu !== pair[0] || nd !== pair[1]) changed = true;
@@ -420,7 +510,7 @@ export class Controller {
         }
       }
     }
-    return changed;
+    return { viewChanged: changed, inputsChanged };
   }
 
   private mergeWire(mine: CallRegister, wire: WireRegister): CallRegister {
@@ -696,6 +786,20 @@ function holdsLitInstances(durable: CallRegister | undefined, reg: CallRegister)
   for (const [origin, m] of Object.entries(reg))
     if (m.k > m.s && (durable?.[origin]?.p ?? 0) < m.k) return false;
   return true;
+}
+
+function sameReport(a: ElevatorReport | undefined, b: ElevatorReport): boolean {
+  return (
+    a !== undefined &&
+    a.behaviour === b.behaviour &&
+    a.floor === b.floor &&
+    a.direction === b.direction &&
+    a.available === b.available &&
+    a.motorFailed === b.motorFailed &&
+    a.obstructed === b.obstructed &&
+    a.connected === b.connected &&
+    a.park === b.park
+  );
 }
 
 function sameRequests(a: RequestMatrix, b: RequestMatrix): boolean {

@@ -19,7 +19,7 @@ import { DEFAULT_DISPATCH, createDispatch, isDispatchName } from '../core/assign
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { DEFAULT_BROADCAST_ADDRESS, UdpPeerTransport } from '../io/udp-peer-transport.js';
 import { ReplayTracker, decodeEnvelope } from '../protocol/peer-envelope.js';
-import { worldMessageSchema } from '../protocol/world-message.js';
+import { viewSliceSchema } from '../protocol/world-message.js';
 import { DEMO_ACTIONS, type DemoAction, type DemoControls } from './demo-controls.js';
 import { SystemViewAggregator } from './system-view.js';
 import type { MonitorSnapshot } from './view-model.js';
@@ -119,7 +119,7 @@ export async function startMonitor(options: MonitorOptions = {}): Promise<Monito
   });
   let loggedRejects = 0;
   transport.onDatagram((bytes) => {
-    const result = decodeEnvelope(bytes, { bodySchema: worldMessageSchema, auth });
+    const result = decodeEnvelope(bytes, { bodySchema: viewSliceSchema, auth });
     if (!result.ok) {
       aggregator.rejected(result.code);
       // A wrong key or version rejects every datagram: log the first few, not all.

@@ -3,8 +3,10 @@
  * receive time): it takes the peers' decoded broadcasts and builds the {@link SystemView} the page
  * shows, plus a bounded log of notable events.
  *
- * It is a passive observer: it holds no state of its own beyond the latest message of each node.
- * The calls are the lattice join of the registers every ALIVE node reports (the same join the
+ * It is a passive observer: it holds no state of its own beyond what each node has told it: the
+ * latest elevator report and peers of each node, and the join of the registers of every slice the
+ * node sent in its current run (a slice carries only part of a view; see
+ * `protocol/view-slicer.ts`). The calls are the lattice join of the registers every ALIVE node reports (the same join the
  * nodes use, so a served call disappears as soon as one node reports it served and an old copy can
  * never bring it back). The assignment is recomputed here with the nodes' own deterministic
  * assigner and the same inputs the node's controller builds (see `Controller.recomputeAssignment`),
@@ -21,7 +23,9 @@ import { sortedElevatorIds } from '../core/assigner/index.js';
 import type { HallMatrix } from '../core/types.js';
 import {
   registerFromWire,
+  registerToWire,
   type ElevatorReport,
+  type WireRegister,
   type WorldMessage,
 } from '../protocol/world-message.js';
 import type {
@@ -72,6 +76,23 @@ interface NodeEntry {
 }
 
 const DIRECTIONS = ['up', 'down'] as const;
+
+/** A node's view so far joined with its next slice: registers joined, the rest the newest. */
+function accumulate(view: WorldMessage, slice: WorldMessage): WorldMessage {
+  if (view.floors !== slice.floors) return slice;
+  const join = (a: WireRegister | undefined, b: WireRegister): WireRegister =>
+    b.length === 0
+      ? (a ?? [])
+      : registerToWire(joinRegisters(registerFromWire(a ?? []), registerFromWire(b)));
+  const cab: Record<string, WireRegister[]> = { ...view.cab };
+  for (const [owner, regs] of Object.entries(slice.cab))
+    cab[owner] = regs.map((r, f) => join(view.cab[owner]?.[f], r));
+  return {
+    ...slice,
+    hall: slice.hall.map(([u, d], f) => [join(view.hall[f]?.[0], u), join(view.hall[f]?.[1], d)]),
+    cab,
+  };
+}
 const ARROW = { up: '↑', down: '↓' } as const;
 
 /** Builds the dashboard's view of the system from what the peers broadcast. */
@@ -133,7 +154,7 @@ export class SystemViewAggregator {
       this.#logElevatorChanges(from, before.body.elevator, body.elevator, at);
       before.incarnation = incarnation;
       before.lastHeard = at;
-      before.body = body;
+      before.body = restarted ? body : accumulate(before.body, body);
     }
     this.#recompute(at);
   }

@@ -17,10 +17,12 @@ import type { DurableStateStore } from '../io/durable-state-store.js';
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
 import {
   PeerEnvelopeCodec,
+  envelopeOverheadBytes,
   makeIncarnation,
   type MessageAuthenticator,
 } from '../protocol/peer-envelope.js';
-import { peerIdSchema, worldMessageSchema } from '../protocol/world-message.js';
+import { ViewSlicer } from '../protocol/view-slicer.js';
+import { MAX_DATAGRAM_BYTES, peerIdSchema, viewSliceSchema } from '../protocol/world-message.js';
 import { DatagramBudget } from './datagram-budget.js';
 import type { NodeMetrics } from './metrics.js';
 import type { NodeConfig } from './node-config.js';
@@ -49,7 +51,9 @@ export interface ControllerNodeDeps {
 export class ControllerNode {
   readonly controller: Controller;
   private readonly deps: ControllerNodeDeps;
-  private readonly codec: PeerEnvelopeCodec<typeof worldMessageSchema>;
+  private readonly codec: PeerEnvelopeCodec<typeof viewSliceSchema>;
+  /** Chooses what each datagram carries, so each fits in one frame. */
+  private readonly slicer: ViewSlicer;
   private readonly log: Logger;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void)[] = [];
@@ -98,8 +102,12 @@ export class ControllerNode {
     this.codec = new PeerEnvelopeCodec({
       selfId: config.id,
       incarnation: makeIncarnation(epoch, Math.floor(deps.random() * 1024)),
-      bodySchema: worldMessageSchema,
+      bodySchema: viewSliceSchema,
       auth: deps.auth,
+      maxBytes: MAX_DATAGRAM_BYTES,
+    });
+    this.slicer = new ViewSlicer({
+      bodyBytes: MAX_DATAGRAM_BYTES - envelopeOverheadBytes(config.id, deps.auth),
     });
     this.log.info(
       {
@@ -235,10 +243,10 @@ export class ControllerNode {
     if (this.networkCut || this.stopped) return;
     let datagram: Uint8Array;
     try {
-      datagram = this.codec.encode(this.controller.message());
+      datagram = this.codec.encode(this.slicer.next(this.controller.snapshot(), this.deps.now()));
     } catch (err) {
-      // A view too big to send (only hostile input makes one) must not kill the control loop,
-      // which runs from this timer's thread. The elevator keeps being driven; peers miss us.
+      // A slice over the bound is a bug; it must not kill the control loop, which runs from this
+      // timer's thread. The elevator keeps being driven; peers miss us.
       this.broadcastFailures += 1;
       if (this.broadcastFailures === 1 || this.broadcastFailures % 100 === 0)
         this.log.error({ err, count: this.broadcastFailures }, 'cannot encode broadcast');

@@ -47,7 +47,7 @@ describe('peer envelope codec', () => {
     const second = b.decode(a.encode({ hall: [], note: '' }));
     expect(first).toEqual({
       ok: true,
-      envelope: { version: 1, from: 'a', incarnation: 555, seq: 1, body },
+      envelope: { version: 2, from: 'a', incarnation: 555, seq: 1, body },
     });
     expect(second.ok && second.envelope.seq).toBe(2);
     expect(b.stats.accepted).toBe(2);
@@ -56,13 +56,13 @@ describe('peer envelope codec', () => {
 
   it('encodes compact JSON with the documented layout', () => {
     const bytes = encodeEnvelope({ from: 'n1', incarnation: 7, seq: 3, body: { x: 1 } });
-    expect(asText(bytes)).toBe('{"v":1,"from":"n1","inc":7,"seq":3,"body":{"x":1}}');
+    expect(asText(bytes)).toBe('{"v":2,"from":"n1","inc":7,"seq":3,"body":{"x":1}}');
     const signed = encodeEnvelope(
       { from: 'n1', incarnation: 7, seq: 3, body: { x: 1 } },
       { auth: createHmacAuthenticator('k') },
     );
     expect(asText(signed)).toMatch(
-      /^\{"v":1,"from":"n1","inc":7,"seq":3,"body":\{"x":1\},"mac":"[0-9a-f]{64}"\}$/,
+      /^\{"v":2,"from":"n1","inc":7,"seq":3,"body":\{"x":1\},"mac":"[0-9a-f]{64}"\}$/,
     );
   });
 
@@ -72,37 +72,37 @@ describe('peer envelope codec', () => {
     const decode = (s: string | Uint8Array): string =>
       codeOf(decodeEnvelope(typeof s === 'string' ? text(s) : s, opts));
     expect(decode(new Uint8Array(DEFAULT_MAX_ENVELOPE_BYTES + 1))).toBe('oversized');
-    expect(codeOf(decodeEnvelope(text('{"v":1}'), { ...opts, maxBytes: 5 }))).toBe('oversized');
+    expect(codeOf(decodeEnvelope(text('{"v":2}'), { ...opts, maxBytes: 5 }))).toBe('oversized');
     expect(decode('not json')).toBe('malformed');
     expect(decode(new Uint8Array([0x7b, 0xff, 0x7d]))).toBe('malformed'); // invalid UTF-8
     expect(decode('[1,2]')).toBe('malformed');
     expect(decode('null')).toBe('malformed');
     expect(decode('{"from":"a","inc":1,"seq":1,"body":{}}')).toBe('malformed');
     expect(decode('{"v":"1","from":"a","inc":1,"seq":1}')).toBe('malformed');
-    expect(decode('{"v":2,"anything":"else"}')).toBe('foreign-version');
+    expect(decode('{"v":1,"anything":"else"}')).toBe('foreign-version');
     expect(decode('{"v":0,"from":"a","inc":1,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
       'foreign-version',
     );
-    expect(decode('{"v":1,"from":"","inc":1,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
+    expect(decode('{"v":2,"from":"","inc":1,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
       'malformed',
     );
-    expect(decode('{"v":1,"from":"a","inc":0,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
+    expect(decode('{"v":2,"from":"a","inc":0,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
       'malformed',
     );
-    expect(decode('{"v":1,"from":"a","inc":1.5,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
+    expect(decode('{"v":2,"from":"a","inc":1.5,"seq":1,"body":{"hall":[],"note":""}}')).toBe(
       'malformed',
     );
-    expect(decode('{"v":1,"from":"a","inc":1,"seq":-1,"body":{"hall":[],"note":""}}')).toBe(
+    expect(decode('{"v":2,"from":"a","inc":1,"seq":-1,"body":{"hall":[],"note":""}}')).toBe(
       'malformed',
     );
-    expect(decode('{"v":1,"from":"a","inc":1,"seq":1,"body":{"hall":[1],"note":""}}')).toBe(
+    expect(decode('{"v":2,"from":"a","inc":1,"seq":1,"body":{"hall":[1],"note":""}}')).toBe(
       'malformed',
     );
-    expect(decode('{"v":1,"from":"a","inc":1,"seq":1}')).toBe('malformed');
-    expect(decode('{"v":1,"from":"a","inc":1,"seq":1,"body":{"hall":[],"note":""}}')).toBe('ok');
+    expect(decode('{"v":2,"from":"a","inc":1,"seq":1}')).toBe('malformed');
+    expect(decode('{"v":2,"from":"a","inc":1,"seq":1,"body":{"hall":[],"note":""}}')).toBe('ok');
     expect(codeOf(b.decode(codec('b', 999).encode(body)))).toBe('own-message');
     const rejection = decodeEnvelope(
-      text('{"v":1,"from":"a","inc":1,"seq":1,"body":{"hall":[1],"note":""}}'),
+      text('{"v":2,"from":"a","inc":1,"seq":1,"body":{"hall":[1],"note":""}}'),
       opts,
     );
     expect(rejection).toMatchObject({ ok: false, code: 'malformed', from: 'a' });
@@ -134,8 +134,8 @@ describe('peer envelope codec', () => {
     expect(codeOf(b.decode(spaced))).toBe('bad-mac');
     // mac not the last member.
     const moved = asText(a.encode(body)).replace(
-      /^\{"v":1,(.*),"mac":("[0-9a-f]+")\}$/,
-      '{"mac":$2,"v":1,$1}',
+      /^\{"v":2,(.*),"mac":("[0-9a-f]+")\}$/,
+      '{"mac":$2,"v":2,$1}',
     );
     expect(codeOf(b.decode(text(moved)))).toBe('bad-mac');
     // A short mac that is well-formed hex.
@@ -289,7 +289,7 @@ describe('peer envelope decoding of untrusted bytes (fast-check)', () => {
           expect(message.from === 'me' ? codeOf(decoded) : decoded).toEqual(
             message.from === 'me'
               ? 'own-message'
-              : { ok: true, envelope: { version: 1, ...message } },
+              : { ok: true, envelope: { version: 2, ...message } },
           );
           const mutated = signed.slice();
           for (const [position, xor] of mutations) {

@@ -4,11 +4,11 @@
  *
  * Wire format (UTF-8 JSON, compact, keys in this order):
  *
- *     {"v":1,"from":"<sender id>","inc":<incarnation>,"seq":<sequence>,"body":<body>}
+ *     {"v":2,"from":"<sender id>","inc":<incarnation>,"seq":<sequence>,"body":<body>}
  *
  * With a shared key, the MAC is appended as the LAST member:
  *
- *     {"v":1,"from":...,"body":<body>,"mac":"<lower-case hex HMAC>"}
+ *     {"v":2,"from":...,"body":<body>,"mac":"<lower-case hex HMAC>"}
  *
  * What is signed: exactly the bytes of the unsigned form above (the datagram with its trailing
  * `,"mac":"<hex>"` removed). Signing bytes rather than a re-serialised value means no JSON
@@ -25,7 +25,7 @@
 import { z } from 'zod';
 
 /** The protocol version this build speaks; anything else decodes to `foreign-version`. */
-export const PEER_PROTOCOL_VERSION = 1;
+export const PEER_PROTOCOL_VERSION = 2;
 /** Default bound on an encoded envelope, in bytes (fits a UDP datagram with room to spare). */
 export const DEFAULT_MAX_ENVELOPE_BYTES = 60_000;
 /** Longest sender id accepted. */
@@ -128,6 +128,18 @@ export function makeIncarnation(wallClockMs: number, tiebreak: number): number {
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * The most bytes an envelope from `from` adds around its body: the header with the longest
+ * incarnation and sequence numbers, and the MAC when `auth` is set. A body of at most
+ * `bound - envelopeOverheadBytes(...)` bytes (ASCII) always makes an envelope within `bound`.
+ */
+export function envelopeOverheadBytes(from: string, auth?: MessageAuthenticator): number {
+  const digits = String(Number.MAX_SAFE_INTEGER).length;
+  const header = `{"v":${PEER_PROTOCOL_VERSION},"from":${JSON.stringify(from)},"inc":,"seq":,"body":}`;
+  const mac = auth === undefined ? 0 : `,"mac":""`.length + 2 * auth.sign(new Uint8Array(0)).length;
+  return encoder.encode(header).length + 2 * digits + mac;
+}
 
 /** Options shared by encoding and decoding. */
 export interface EnvelopeFormatOptions {

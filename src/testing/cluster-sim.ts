@@ -20,12 +20,17 @@ import {
   ReplayTracker,
   decodeEnvelope,
   encodeEnvelope,
+  envelopeOverheadBytes,
   makeIncarnation,
   type EnvelopeDecodeResult,
 } from '../protocol/peer-envelope.js';
-import { worldMessageSchema, type WorldMessage } from '../protocol/world-message.js';
+import { ViewSlicer } from '../protocol/view-slicer.js';
+import {
+  MAX_DATAGRAM_BYTES,
+  viewSliceSchema,
+  type WorldMessage,
+} from '../protocol/world-message.js';
 import { CarPhysics } from '../sim/car-physics.js';
-import { z } from 'zod';
 import { LossyBus, type LossyBusEndpoint } from './lossy-bus.js';
 import { SeededRandom } from './seeded-random.js';
 import { CONTROLLER_DEFAULTS, REFERENCE_PHYSICS, type BuildingTimings } from '../core/timings.js';
@@ -55,15 +60,12 @@ export interface ClusterOptions {
   /** Network delay bounds in ms (jitter reorders). */
   minDelayMs?: number;
   maxDelayMs?: number;
-  /**
-   * Validate every message body against the schema (default true). Long random runs turn it off
-   * for speed: the schema has its own fuzz tests, and the envelope is still encoded and parsed.
-   */
-  validateBodies?: boolean;
 }
 
-/** Accepts any body: for runs that trust their own encoder (see `validateBodies`). */
-const trustedBody = z.custom<WorldMessage>();
+/** The slice budget of a node: the datagram bound minus the envelope's overhead (no key here). */
+function newSlicer(id: string): ViewSlicer {
+  return new ViewSlicer({ bodyBytes: MAX_DATAGRAM_BYTES - envelopeOverheadBytes(id) });
+}
 
 /** One observed change, for invariant checkers. */
 export type ClusterObservation =
@@ -81,6 +83,8 @@ export class SimNode {
   incarnation = 0;
   seq = 0;
   replay = new ReplayTracker();
+  /** What each datagram of the running process carries (a new one per process). */
+  slicer: ViewSlicer;
   disk: PersistedState | undefined;
   readonly endpoint: LossyBusEndpoint;
   /** Lamps of the elevator panel, as the elevator server holds them (they outlive a crash). */
@@ -100,6 +104,7 @@ export class SimNode {
     this.car = car;
     this.endpoint = endpoint;
     this.sensor = car.floorSensor(now);
+    this.slicer = newSlicer(id);
   }
 
   get alive(): boolean {
@@ -301,6 +306,7 @@ export class ClusterSim {
     node.incarnation = makeIncarnation(this.now + 1, node.incarnations);
     node.seq = 0;
     node.replay = new ReplayTracker();
+    node.slicer = newSlicer(node.id);
     void node.endpoint.start();
     node.nextBroadcastAt = this.now + this.random.int(timings.broadcastIntervalMs);
     if (node.incarnations > 1) this.emit({ kind: 'restart', at: this.now, node: node.id });
@@ -322,7 +328,8 @@ export class ClusterSim {
     node.nextBroadcastAt = this.now + this.timings.broadcastIntervalMs;
     node.seq += 1;
     const envelope = { from: node.id, incarnation: node.incarnation, seq: node.seq };
-    const datagram = encodeEnvelope({ ...envelope, body: node.controller.message() });
+    const body = node.slicer.next(node.controller.snapshot(), this.now);
+    const datagram = encodeEnvelope({ ...envelope, body }, { maxBytes: MAX_DATAGRAM_BYTES });
     node.bytesSent += datagram.length;
     node.endpoint.broadcast(datagram);
   }
@@ -331,8 +338,7 @@ export class ClusterSim {
     if (node.controller === null) return;
     let result = this.decoded.get(datagram);
     if (result === undefined) {
-      const bodySchema = this.options.validateBodies === false ? trustedBody : worldMessageSchema;
-      result = decodeEnvelope(datagram, { bodySchema });
+      result = decodeEnvelope(datagram, { bodySchema: viewSliceSchema });
       this.decoded.set(datagram, result);
     }
     if (!result.ok)

@@ -17,7 +17,7 @@ import dgram from 'node:dgram';
 import { parseArgs } from 'node:util';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { encodeEnvelope } from '../protocol/peer-envelope.js';
-import type { WireRegister, WorldMessage } from '../protocol/world-message.js';
+import { worldToWire, type WireRegister, type WorldMessage } from '../protocol/world-message.js';
 import { SeededRandom } from './seeded-random.js';
 
 /** What the sender reports when done. */
@@ -95,7 +95,7 @@ function forged(signed: boolean): Uint8Array {
   const seq = (seqs.get(from) ?? 0) + 1;
   seqs.set(from, seq);
   return encodeEnvelope(
-    { from, incarnation: 1, seq, body: bogusBody() },
+    { from, incarnation: 1, seq, body: worldToWire(bogusBody()) },
     signed ? { auth: wrongKey } : {},
   );
 }

@@ -48,7 +48,6 @@ if (process.argv[2] === '--worker') {
         durationMs: job.durationMs,
         ...(job.assigner !== undefined && { assigner: job.assigner }),
         timings: { broadcastIntervalMs: 100 },
-        validateBodies: false,
       });
       const report: WorkerReport = {
         seed,

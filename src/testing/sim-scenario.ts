@@ -22,8 +22,6 @@ export interface ScenarioOptions {
   /** Dispatch strategy (`core/assigner/dispatch`), or drawn from the seed among all of them. */
   assigner?: string;
   timings?: Partial<ClusterTimings>;
-  /** Validate every message body against the schema (default true; see ClusterOptions). */
-  validateBodies?: boolean;
   /** Sees the building before it runs (for debugging a failing seed). */
   inspect?: (sim: ClusterSim) => void;
 }
@@ -59,7 +57,6 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
     floors,
     ...createDispatch(assigner),
     ...(options.timings === undefined ? {} : { timings: options.timings }),
-    validateBodies: options.validateBodies ?? true,
   });
   const checker = new InvariantChecker(sim);
   options.inspect?.(sim);

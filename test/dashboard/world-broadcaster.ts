@@ -1,11 +1,12 @@
 /**
- * A stand-in for the nodes in dashboard tests: broadcasts valid WorldMessage envelopes on a
- * loopback broadcast address (127.255.255.255), as the nodes would, so a monitor shows them.
+ * A stand-in for the nodes in dashboard tests: broadcasts valid WorldMessage envelopes (each a
+ * whole view in one slice) on a loopback broadcast address (127.255.255.255), as the nodes would,
+ * so a monitor shows them.
  */
 import { UdpPeerTransport } from '../../src/io/udp-peer-transport.js';
 import type { MessageAuthenticator } from '../../src/protocol/peer-envelope.js';
 import { encodeEnvelope } from '../../src/protocol/peer-envelope.js';
-import type { WorldMessage } from '../../src/protocol/world-message.js';
+import { worldToWire, type WorldMessage } from '../../src/protocol/world-message.js';
 
 export const LOOPBACK_BROADCAST = '127.255.255.255';
 
@@ -35,7 +36,10 @@ export class WorldBroadcaster {
     const seq = (this.#seq.get(`${from}/${inc}`) ?? 0) + 1;
     this.#seq.set(`${from}/${inc}`, seq);
     this.transport.broadcast(
-      encodeEnvelope({ from, incarnation: inc, seq, body }, { auth: this.#auth }),
+      encodeEnvelope(
+        { from, incarnation: inc, seq, body: worldToWire(body) },
+        { auth: this.#auth },
+      ),
     );
   }
 

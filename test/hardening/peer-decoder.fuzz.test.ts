@@ -22,7 +22,9 @@ import {
   type MessageAuthenticator,
 } from '../../src/protocol/peer-envelope.js';
 import {
-  worldMessageSchema,
+  MAX_MESH_NODES,
+  viewSliceSchema,
+  worldToWire,
   type WireRegister,
   type WorldMessage,
 } from '../../src/protocol/world-message.js';
@@ -64,7 +66,10 @@ const bodyArb: fc.Arbitrary<WorldMessage> = floorsArb.chain((floors) =>
     }),
     elevator: fc.record({
       behaviour: fc.constantFrom('init', 'idle', 'moving', 'doorOpen'),
-      floor: fc.option(fc.integer({ min: 0, max: 255 }), { nil: null }),
+      floor: fc.option(
+        fc.oneof(fc.integer({ min: 0, max: floors - 1 }), fc.integer({ min: 0, max: 255 })),
+        { nil: null },
+      ),
       direction: fc.constantFrom('up', 'down', 'stop'),
       available: fc.boolean(),
       motorFailed: fc.boolean(),
@@ -146,10 +151,33 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   })),
 );
 
+/** Bodies in the wire form's shape (protocol 2) with arbitrary, mostly out-of-range, values. */
+const smallInt = fc.oneof(fc.integer({ min: -3, max: 40 }), fc.maxSafeNat(), fc.constant(2 ** 31));
+const rawWireArb = fc.record(
+  {
+    f: fc.oneof(fc.constant(FLOORS), smallInt),
+    n: fc.array(idArb, { maxLength: 5 }),
+    e: fc.array(smallInt, { minLength: 4, maxLength: 6 }),
+    a: smallInt,
+    d: fc.oneof(fc.constant('mesh+park'), fc.string()),
+    z: smallInt,
+    h: fc.array(fc.array(smallInt, { minLength: 2, maxLength: 7 }), { maxLength: 6 }),
+    c: fc.array(fc.array(smallInt, { minLength: 2, maxLength: 7 }), { maxLength: 6 }),
+    x: fc.array(smallInt, { minLength: 2, maxLength: 4 }),
+    y: fc.oneof(fc.constant(1), smallInt),
+  },
+  { requiredKeys: ['f', 'n', 'e', 'a', 'z', 'h', 'c'] },
+);
+
 /** One datagram to deliver. */
 type Input =
   | { kind: 'random-bytes'; bytes: Uint8Array }
   | { kind: 'random-json'; json: string }
+  | {
+      kind: 'raw-wire';
+      header: { from: string; incarnation: number; seq: number };
+      wire: unknown;
+    }
   | {
       kind: 'envelope';
       header: { from: string; incarnation: number; seq: number };
@@ -168,6 +196,14 @@ const inputArb: fc.Arbitrary<Input> = fc.oneof(
       .map((bytes) => ({ kind: 'random-bytes' as const, bytes })),
   },
   { weight: 1, arbitrary: fc.json().map((json) => ({ kind: 'random-json' as const, json })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('raw-wire' as const),
+      header: headerArb,
+      wire: rawWireArb,
+    }),
+  },
   {
     weight: 6,
     arbitrary: fc.record({
@@ -190,6 +226,8 @@ function datagrams(input: Input): Uint8Array[] {
       return [input.bytes];
     case 'random-json':
       return [enc.encode(input.json)];
+    case 'raw-wire':
+      return [encodeEnvelope({ ...input.header, body: input.wire }, { maxBytes: 1_000_000 })];
     case 'envelope': {
       const auth: MessageAuthenticator | undefined =
         input.signing === 'right-key'
@@ -198,7 +236,7 @@ function datagrams(input: Input): Uint8Array[] {
             ? wrongKey
             : undefined;
       const valid = encodeEnvelope(
-        { ...input.header, body: input.body },
+        { ...input.header, body: worldToWire(input.body) },
         { auth, maxBytes: 1_000_000 },
       );
       const bytes = valid.length === 0 ? valid : input.mutation.apply(valid);
@@ -228,7 +266,8 @@ function expectBroadcastAcceptable(h: HarnessNode, auth: MessageAuthenticator | 
   const sent = h.transport.sent[before];
   expect(sent).toBeDefined();
   if (sent === undefined) return;
-  const decoded = decodeEnvelope(sent, { bodySchema: worldMessageSchema, auth, selfId: 'peer' });
+  expect(sent.length).toBeLessThanOrEqual(1200);
+  const decoded = decodeEnvelope(sent, { bodySchema: viewSliceSchema, auth, selfId: 'peer' });
   if (!decoded.ok) expect.fail(`a peer would drop this node's broadcast: ${decoded.message}`);
 }
 
@@ -303,15 +342,16 @@ describe('a hostile sender that piles up state (no key)', () => {
     const h = await startHarnessNode({ config: { id: SELF, floors: FLOORS } });
     harness = h;
     const empty = (): WireRegister => [];
-    // 300 fake senders, each naming 60 new origins in every register and 3 new cab owners.
+    // 300 fake senders, each naming 25 new origins in one register (a datagram holds at most 30
+    // ids and 1,200 bytes) and 3 new cab owners.
     for (let n = 0; n < 300; n++) {
-      const origins = (floor: number): WireRegister =>
-        Array.from({ length: 60 }, (_, i) => [`o${n}x${floor}x${i}`, 5, 5, 0] as const).map((e) => [
-          ...e,
-        ]);
+      const origins = (floor: number, d: number): WireRegister =>
+        (n + d) % (2 * FLOORS) === 2 * floor
+          ? Array.from({ length: 25 }, (_, i) => [`o${n}x${floor}x${i}`, 5, 5, 0])
+          : [];
       const body: WorldMessage = {
         floors: FLOORS,
-        hall: Array.from({ length: FLOORS }, (_, f) => [origins(f), origins(f + 10)]),
+        hall: Array.from({ length: FLOORS }, (_, f) => [origins(f, 0), origins(f, 1)]),
         cab: Object.fromEntries(
           Array.from({ length: 3 }, (_, i) => [
             `owner${n}x${i}`,
@@ -331,15 +371,21 @@ describe('a hostile sender that piles up state (no key)', () => {
       };
       h.clock.now += 1;
       const datagram = encodeEnvelope(
-        { from: `fake${n}`, incarnation: 1, seq: 1, body },
-        { maxBytes: 1_000_000 },
+        { from: `fake${n}`, incarnation: 1, seq: 1, body: worldToWire(body) },
+        { maxBytes: 1200 },
       );
+      const acceptedBefore = h.accepted;
       expect(() => h.transport.inject(datagram)).not.toThrow();
+      expect(h.accepted).toBe(acceptedBefore + 1);
       expectBroadcastAcceptable(h, undefined);
     }
     const c = h.node.controller;
-    expect(c.alivePeers().length).toBeLessThanOrEqual(64);
-    expect(Object.keys(c.message().cab).length).toBeLessThanOrEqual(64);
+    expect(c.alivePeers().length).toBeLessThanOrEqual(MAX_MESH_NODES);
+    expect(Object.keys(c.message().cab).length).toBeLessThanOrEqual(MAX_MESH_NODES);
+    for (const [up, down] of c.message().hall) {
+      expect(up.length).toBeLessThanOrEqual(MAX_MESH_NODES);
+      expect(down.length).toBeLessThanOrEqual(MAX_MESH_NODES);
+    }
     expectStillServes(h);
   });
 
@@ -363,7 +409,10 @@ describe('a hostile sender that piles up state (no key)', () => {
       },
       alive: [],
     };
-    h.transport.inject(encodeEnvelope({ from: 'evil', incarnation: 1, seq: 1, body }));
+    // Protocol 2 cannot even say it (a cab entry's origin is its owner): the entry is left out.
+    h.transport.inject(
+      encodeEnvelope({ from: 'evil', incarnation: 1, seq: 1, body: worldToWire(body) }),
+    );
     expect(h.accepted).toBe(1);
     expectStillServes(h);
   });

@@ -40,7 +40,6 @@ export function defineScenarioShard(shard: number, shards: number): void {
             durationMs,
             ...(assigner !== undefined && { assigner }),
             timings: { broadcastIntervalMs: 100 },
-            validateBodies: false,
           });
           virtualMs += result.virtualMs;
           if (result.violations.length > 0) failures.push(describeFailure(result));

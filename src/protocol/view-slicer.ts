@@ -1,0 +1,303 @@
+/**
+ * Chooses what each datagram of a node carries, so that every datagram fits in one frame however
+ * big the building and however long it has run (pure: no `node:*`, time comes in every call).
+ *
+ * The merge is per origin of each call register, so any subset of the view's (register, origin)
+ * entries is a valid partial view. Each slice carries, within its byte budget:
+ *
+ * 1. the *hot* entries: every pending instance (confirmation waits for its witnesses), then every
+ *    entry that changed in the last `hotMs` (a change goes out at once and is repeated against
+ *    loss), newest first, in rotation when there are more than fit;
+ * 2. the next entries of a round-robin *pass* over the whole view, at a pace that completes a pass
+ *    about every `passMs` (a node that missed a change, joined or came back catches up within a
+ *    pass). After a peer joins or asks for it, a *fast* pass fills every slice until it completes.
+ *
+ * Every slice also carries the sender's elevator report and the peers it hears (in the header),
+ * so liveness and the assignment's inputs never wait for a pass.
+ */
+import type { CallRegister, OriginMarks } from '../core/call-register.js';
+import {
+  MAX_SLICE_IDS,
+  counterBase,
+  entryBytes,
+  marksToWire,
+  numberBytes,
+  reportToWire,
+  type ElevatorReport,
+  type SliceWire,
+  type WireEntry,
+} from './world-message.js';
+
+/** What the slicer reads of a node's view. */
+export interface SliceSource {
+  floors: number;
+  /** Hall registers, `hall[floor] = [up, down]`. */
+  hall: readonly (readonly [CallRegister, CallRegister])[];
+  /** Cab registers of every elevator the node knows. */
+  cab: ReadonlyMap<string, readonly CallRegister[]>;
+  elevator: ElevatorReport;
+  /** The peers the node hears, itself included. */
+  alive: readonly string[];
+  dispatch?: string | undefined;
+  /** The node does not know the calls yet (no disk, no whole view heard): it asks for a pass. */
+  unsynced: boolean;
+  /** Grows when a peer joins or asks for a pass: a fast pass follows. */
+  passRequests: number;
+}
+
+/** Options of a {@link ViewSlicer}. */
+export interface ViewSlicerOptions {
+  /** Bytes of JSON body a slice may take (the datagram bound minus the envelope's overhead). */
+  bodyBytes: number;
+  /** A pass over the whole view takes about this long. Default 1000 ms. */
+  passMs?: number;
+  /** A changed entry is repeated in every slice for this long. Default 250 ms. */
+  hotMs?: number;
+}
+
+/** One register of the view: a hall call (`r` = 2 * floor + down) or a cab call. */
+interface Slot {
+  readonly kind: 'h' | 'c';
+  /** Hall: the register number; cab: the floor. */
+  readonly at: number;
+  /** Cab: the owner elevator. */
+  readonly owner: string;
+  /** Position in the pass order. */
+  index: number;
+  last: CallRegister;
+  /** Origins changed recently, with the time they stop being hot. */
+  readonly hot: Map<string, number>;
+}
+
+const EMPTY: CallRegister = Object.freeze({});
+
+function sameMarks(register: CallRegister, origin: string, b: OriginMarks): boolean {
+  if (!Object.hasOwn(register, origin)) return false;
+  const a = register[origin]!;
+  return (
+    a.p === b.p &&
+    a.k === b.k &&
+    a.s === b.s &&
+    a.seen.length === b.seen.length &&
+    a.seen.every((x, i) => x === b.seen[i])
+  );
+}
+
+function isPending(m: OriginMarks): boolean {
+  return m.p > m.k && m.p > m.s;
+}
+
+/** One node's slicer: call {@link next} for the body of every datagram it sends. */
+export class ViewSlicer {
+  readonly #bodyBytes: number;
+  readonly #passMs: number;
+  readonly #hotMs: number;
+  #slots: Slot[] = [];
+  #slotKey = '';
+  #passId = 0;
+  #passIndex = 0;
+  /** Round-robin position: slot index and origin index within it. */
+  #cursorSlot = 0;
+  #cursorOrigin = 0;
+  #fast = true;
+  #passRequests = 0;
+  #hotRotation = 0;
+  #lastAt: number | null = null;
+
+  constructor(options: ViewSlicerOptions) {
+    this.#bodyBytes = options.bodyBytes;
+    this.#passMs = options.passMs ?? 1000;
+    this.#hotMs = options.hotMs ?? 250;
+  }
+
+  /** The body of the next datagram, at time `now`. */
+  next(src: SliceSource, now: number): SliceWire {
+    this.#syncSlots(src);
+    if (src.passRequests !== this.#passRequests) {
+      this.#passRequests = src.passRequests;
+      if (!this.#fast) this.#startPass(true);
+    }
+    // Scan the view: what changed, what is pending, how big it is, the counter base.
+    const hot: { slot: Slot; origin: string; rank: number }[] = [];
+    let total = 0;
+    const registers: CallRegister[] = [];
+    for (const slot of this.#slots) {
+      const reg = this.#current(src, slot);
+      registers.push(reg);
+      if (reg !== slot.last) {
+        for (const origin in reg)
+          if (!sameMarks(slot.last, origin, reg[origin]!)) slot.hot.set(origin, now + this.#hotMs);
+        slot.last = reg;
+      }
+      for (const origin in reg) {
+        total += 1;
+        const until = slot.hot.get(origin);
+        if (isPending(reg[origin]!)) hot.push({ slot, origin, rank: Number.MAX_SAFE_INTEGER });
+        else if (until !== undefined) {
+          if (until > now) hot.push({ slot, origin, rank: until });
+          else slot.hot.delete(origin);
+        }
+      }
+      for (const origin of slot.hot.keys()) if (reg[origin] === undefined) slot.hot.delete(origin);
+    }
+    const base = counterBase(registers);
+
+    const table: string[] = [];
+    const tableIndex = new Map<string, number>();
+    const addId = (who: string): number => {
+      const i = table.push(who) - 1;
+      tableIndex.set(who, i);
+      return i;
+    };
+    let alive = 0;
+    for (const who of src.alive) {
+      if (table.length >= MAX_SLICE_IDS) break;
+      alive |= 1 << addId(who);
+    }
+    const e = reportToWire(src.elevator);
+    // The fixed part, with room for the largest pass marker this slice can carry.
+    let used =
+      `{"f":${src.floors},"n":${JSON.stringify(table)},"e":${JSON.stringify(e)},"a":${alive},"z":${base},"h":[],"c":[]}`
+        .length +
+      (src.dispatch !== undefined ? 7 + src.dispatch.length : 0) +
+      (10 + numberBytes(this.#passId) + numberBytes(this.#passIndex)) +
+      (src.unsynced ? 6 : 0);
+    const h: WireEntry[] = [];
+    const c: WireEntry[] = [];
+    const taken = new Set<string>();
+
+    const tryAdd = (slot: Slot, origin: string, marks: OriginMarks): boolean => {
+      let extra = 0;
+      const newIds: string[] = [];
+      const indexOf = (who: string): number | undefined => {
+        const i = tableIndex.get(who) ?? newIds.indexOf(who);
+        if (i !== undefined && i >= 0) return i < table.length ? i : table.length + i;
+        if (table.length + newIds.length >= MAX_SLICE_IDS) return undefined;
+        const cost = JSON.stringify(who).length + 1;
+        if (used + extra + cost > this.#bodyBytes) return undefined;
+        extra += cost;
+        newIds.push(who);
+        return table.length + newIds.length - 1;
+      };
+      const o = indexOf(slot.kind === 'h' ? origin : slot.owner);
+      if (o === undefined) return false;
+      let bits = 0;
+      // Witnesses that do not fit are left out: that only delays a confirmation.
+      if (isPending(marks))
+        for (const w of marks.seen) {
+          const i = indexOf(w);
+          if (i !== undefined) bits |= 1 << i;
+        }
+      const marksPart = marksToWire(marks, base, bits);
+      const entry = slot.kind === 'h' ? [slot.at, o, ...marksPart] : [o, slot.at, ...marksPart];
+      const cost = entryBytes(entry) + 1;
+      if (used + extra + cost > this.#bodyBytes) return false;
+      for (const who of newIds) addId(who);
+      used += extra + cost;
+      (slot.kind === 'h' ? h : c).push(entry);
+      return true;
+    };
+
+    // 1. Hot entries: pending first, then the newest changes, rotating when they overflow. They
+    // leave a quarter of the slice to the pass, so the pass always gets through.
+    hot.sort((x, y) => y.rank - x.rank);
+    const hotLimit = this.#bodyBytes - Math.floor((this.#bodyBytes - used) / 4);
+    let overflow = false;
+    for (let i = 0; i < hot.length; i++) {
+      const { slot, origin } = hot[(i + this.#hotRotation) % hot.length]!;
+      const marks = slot.last[origin]!;
+      if (used >= hotLimit || !tryAdd(slot, origin, marks)) {
+        overflow = true;
+        this.#hotRotation = (this.#hotRotation + i) % hot.length;
+        break;
+      }
+      taken.add(`${slot.index}|${origin}`);
+    }
+    if (!overflow) this.#hotRotation = 0;
+
+    // 2. The pass: a share of the view paced by the time since the last slice (all of it when fast).
+    const elapsed = this.#lastAt === null ? this.#passMs : Math.max(0, now - this.#lastAt);
+    this.#lastAt = now;
+    let quota = this.#fast ? Infinity : Math.max(1, Math.ceil((total * elapsed) / this.#passMs));
+    let last = false;
+    while (quota > 0) {
+      const slot = this.#slots[this.#cursorSlot];
+      if (slot === undefined) {
+        last = true;
+        break;
+      }
+      const origins = Object.keys(slot.last);
+      const origin = origins[this.#cursorOrigin];
+      if (origin === undefined) {
+        this.#cursorSlot += 1;
+        this.#cursorOrigin = 0;
+        continue;
+      }
+      if (!taken.has(`${this.#cursorSlot}|${origin}`)) {
+        if (!tryAdd(slot, origin, slot.last[origin]!)) break;
+        quota -= 1;
+      }
+      this.#cursorOrigin += 1;
+    }
+    if (!last && this.#cursorSlot >= this.#slots.length) last = true;
+
+    const body: SliceWire = {
+      f: src.floors,
+      n: table,
+      e,
+      a: alive,
+      ...(src.dispatch !== undefined && { d: src.dispatch }),
+      z: base,
+      h,
+      c,
+      x: [this.#passId, this.#passIndex, last ? 1 : 0],
+      ...(src.unsynced && { y: 1 as const }),
+    };
+    this.#passIndex += 1;
+    if (last) this.#startPass(false);
+    return body;
+  }
+
+  /** Whether a fast pass is under way (for tests and metrics). */
+  get fast(): boolean {
+    return this.#fast;
+  }
+
+  #startPass(fast: boolean): void {
+    this.#passId += 1;
+    this.#passIndex = 0;
+    this.#cursorSlot = 0;
+    this.#cursorOrigin = 0;
+    this.#fast = fast;
+  }
+
+  #current(src: SliceSource, slot: Slot): CallRegister {
+    if (slot.kind === 'h') return src.hall[slot.at >> 1]?.[slot.at & 1] ?? EMPTY;
+    return src.cab.get(slot.owner)?.[slot.at] ?? EMPTY;
+  }
+
+  /** The slots follow the building: every hall register, then each cab owner's, in id order. */
+  #syncSlots(src: SliceSource): void {
+    const owners = [...src.cab.keys()].sort();
+    const key = `${src.floors}|${owners.join(',')}`;
+    if (key === this.#slotKey) return;
+    this.#slotKey = key;
+    const old = new Map(this.#slots.map((s) => [`${s.kind}|${s.owner}|${s.at}`, s]));
+    const slots: Slot[] = [];
+    const make = (kind: 'h' | 'c', at: number, owner: string): Slot =>
+      old.get(`${kind}|${owner}|${at}`) ?? {
+        kind,
+        at,
+        owner,
+        index: 0,
+        last: EMPTY,
+        hot: new Map(),
+      };
+    for (let r = 0; r < 2 * src.floors; r++) slots.push(make('h', r, ''));
+    for (const owner of owners)
+      for (let f = 0; f < src.floors; f++) slots.push(make('c', f, owner));
+    slots.forEach((s, i) => (s.index = i));
+    this.#slots = slots;
+    if (this.#cursorSlot > slots.length) this.#cursorSlot = slots.length;
+  }
+}
