@@ -170,8 +170,12 @@ export class ClusterSim {
     return node;
   }
 
-  observe(listener: (o: ClusterObservation) => void): void {
+  observe(listener: (o: ClusterObservation) => void): () => void {
     this.observers.push(listener);
+    return () => {
+      const i = this.observers.indexOf(listener);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
   }
 
   /** Called after every instant the scheduler processed, to check invariants on the whole building. */
