@@ -65,6 +65,10 @@ interface Slot {
   /** Position in the pass order. */
   index: number;
   last: CallRegister;
+  /** Of `last`, kept until it changes: its origins, the pending ones, its least counter. */
+  origins: string[];
+  pending: string[];
+  least: number;
   /** Origins changed recently, with the time they stop being hot. */
   readonly hot: Map<string, number>;
 }
@@ -103,6 +107,8 @@ export class ViewSlicer {
   #passRequests = 0;
   #hotRotation = 0;
   #lastAt: number | null = null;
+  /** Slots with hot or pending entries: the only ones the hot scan visits. */
+  readonly #active = new Set<Slot>();
 
   constructor(options: ViewSlicerOptions) {
     this.#bodyBytes = options.bodyBytes;
@@ -117,30 +123,26 @@ export class ViewSlicer {
       this.#passRequests = src.passRequests;
       if (!this.#fast) this.#startPass(true);
     }
-    // Scan the view: what changed, what is pending, how big it is, the counter base.
-    const hot: { slot: Slot; origin: string; rank: number }[] = [];
+    // Scan the view: what changed (registers are immutable: a changed one is a new object), how
+    // big it is, the counter base. Only changed registers are looked into.
     let total = 0;
-    const registers: CallRegister[] = [];
+    let base = Number.MAX_SAFE_INTEGER;
     for (const slot of this.#slots) {
       const reg = this.#current(src, slot);
-      registers.push(reg);
-      if (reg !== slot.last) {
-        for (const origin in reg)
-          if (!sameMarks(slot.last, origin, reg[origin]!)) slot.hot.set(origin, now + this.#hotMs);
-        slot.last = reg;
-      }
-      for (const origin in reg) {
-        total += 1;
-        const until = slot.hot.get(origin);
-        if (isPending(reg[origin]!)) hot.push({ slot, origin, rank: Number.MAX_SAFE_INTEGER });
-        else if (until !== undefined) {
-          if (until > now) hot.push({ slot, origin, rank: until });
-          else slot.hot.delete(origin);
-        }
-      }
-      for (const origin of slot.hot.keys()) if (reg[origin] === undefined) slot.hot.delete(origin);
+      if (reg !== slot.last) this.#changed(slot, reg, now);
+      total += slot.origins.length;
+      if (slot.least < base) base = slot.least;
     }
-    const base = counterBase(registers);
+    if (base === Number.MAX_SAFE_INTEGER) base = 1;
+    const hot: { slot: Slot; origin: string; rank: number }[] = [];
+    for (const slot of this.#active) {
+      for (const origin of slot.pending) hot.push({ slot, origin, rank: Number.MAX_SAFE_INTEGER });
+      for (const [origin, until] of slot.hot) {
+        if (until <= now || !Object.hasOwn(slot.last, origin)) slot.hot.delete(origin);
+        else if (!slot.pending.includes(origin)) hot.push({ slot, origin, rank: until });
+      }
+      if (slot.hot.size === 0 && slot.pending.length === 0) this.#active.delete(slot);
+    }
 
     const table: string[] = [];
     const tableIndex = new Map<string, number>();
@@ -170,8 +172,10 @@ export class ViewSlicer {
       let extra = 0;
       const newIds: string[] = [];
       const indexOf = (who: string): number | undefined => {
-        const i = tableIndex.get(who) ?? newIds.indexOf(who);
-        if (i !== undefined && i >= 0) return i < table.length ? i : table.length + i;
+        const known = tableIndex.get(who);
+        if (known !== undefined) return known;
+        const fresh = newIds.indexOf(who);
+        if (fresh >= 0) return table.length + fresh;
         if (table.length + newIds.length >= MAX_SLICE_IDS) return undefined;
         const cost = JSON.stringify(who).length + 1;
         if (used + extra + cost > this.#bodyBytes) return undefined;
@@ -226,8 +230,7 @@ export class ViewSlicer {
         last = true;
         break;
       }
-      const origins = Object.keys(slot.last);
-      const origin = origins[this.#cursorOrigin];
+      const origin = slot.origins[this.#cursorOrigin];
       if (origin === undefined) {
         this.#cursorSlot += 1;
         this.#cursorOrigin = 0;
@@ -263,6 +266,22 @@ export class ViewSlicer {
     return this.#fast;
   }
 
+  /** Notes what changed in a slot's register: the changed origins are hot from now. */
+  #changed(slot: Slot, reg: CallRegister, now: number): void {
+    const origins = Object.keys(reg);
+    const pending: string[] = [];
+    for (const origin of origins) {
+      const m = reg[origin]!;
+      if (!sameMarks(slot.last, origin, m)) slot.hot.set(origin, now + this.#hotMs);
+      if (isPending(m)) pending.push(origin);
+    }
+    slot.last = reg;
+    slot.origins = origins;
+    slot.pending = pending;
+    slot.least = origins.length === 0 ? Number.MAX_SAFE_INTEGER : counterBase([reg]);
+    if (slot.hot.size > 0 || pending.length > 0) this.#active.add(slot);
+  }
+
   #startPass(fast: boolean): void {
     this.#passId += 1;
     this.#passIndex = 0;
@@ -291,6 +310,9 @@ export class ViewSlicer {
         owner,
         index: 0,
         last: EMPTY,
+        origins: [],
+        pending: [],
+        least: Number.MAX_SAFE_INTEGER,
         hot: new Map(),
       };
     for (let r = 0; r < 2 * src.floors; r++) slots.push(make('h', r, ''));
@@ -298,6 +320,7 @@ export class ViewSlicer {
       for (let f = 0; f < src.floors; f++) slots.push(make('c', f, owner));
     slots.forEach((s, i) => (s.index = i));
     this.#slots = slots;
+    for (const s of this.#active) if (!slots.includes(s)) this.#active.delete(s);
     if (this.#cursorSlot > slots.length) this.#cursorSlot = slots.length;
   }
 }

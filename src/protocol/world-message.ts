@@ -289,44 +289,42 @@ function idsOfBits(bits: number, table: readonly string[], what: string): string
   return out;
 }
 
-/** Decodes the marks of an entry (from `at`), relative to `base`. */
-function marksFromWire(
+/** A counter from its wire form, relative to `base`. */
+function counterFromWire(v: unknown, base: number): number {
+  const w = int(v, 0, Number.MAX_SAFE_INTEGER, 'counter');
+  if (w === 0) return 0;
+  const c = w + base - 1;
+  if (!Number.isSafeInteger(c)) fail('counter: out of range');
+  return c;
+}
+
+/** Decodes the marks of an entry (from `at`), relative to `base`, as a register entry of `origin`. */
+function entryFromWire(
+  origin: string,
   e: readonly unknown[],
   at: number,
   base: number,
   table: readonly string[],
-): { p: number; k: number; s: number; seen: string[] } {
+): WireRegister[number] {
   const n = e.length - at;
-  const value = (v: unknown): number => {
-    const w = int(v, 0, Number.MAX_SAFE_INTEGER, 'counter');
-    if (w === 0) return 0;
-    const c = w + base - 1;
-    if (!Number.isSafeInteger(c)) fail('counter: out of range');
-    return c;
-  };
-  if (n === 1) {
-    const s = value(e[at]);
-    return { p: s, k: s, s, seen: [] };
-  }
+  if (n === 1) return [origin, counterFromWire(e[at], base)];
   if (n !== 3 && n !== 4) fail('entry: wrong length');
-  const p = value(e[at]);
-  const k = value(e[at + 1]);
-  const s = value(e[at + 2]);
+  const p = counterFromWire(e[at], base);
+  const k = counterFromWire(e[at + 1], base);
+  const s = counterFromWire(e[at + 2], base);
   const pending = p > k && p > s;
-  if (n === 4 && !pending) fail('entry: witnesses of an instance that is not pending');
-  const seen =
-    n === 4
-      ? idsOfBits(int(e[at + 3], 0, 2 ** MAX_SLICE_IDS - 1, 'witnesses'), table, 'witnesses')
-      : [];
-  return { p, k, s, seen };
+  if (n === 3) return [origin, p, k, s];
+  if (!pending) fail('entry: witnesses of an instance that is not pending');
+  const bits = int(e[at + 3], 0, 2 ** MAX_SLICE_IDS - 1, 'witnesses');
+  return [origin, p, k, s, idsOfBits(bits, table, 'witnesses')];
 }
 
-function toWireRegisterEntry(
-  origin: string,
-  m: { p: number; k: number; s: number; seen: string[] },
-): WireRegister[number] {
-  return m.p > m.k && m.p > m.s ? [origin, m.p, m.k, m.s, m.seen] : [origin, m.p, m.k, m.s];
-}
+/** The registers of a floor that a slice says nothing about (shared, never written). */
+const NO_REGISTER = Object.freeze([]) as unknown as WireRegister;
+const NO_PAIR = Object.freeze([NO_REGISTER, NO_REGISTER]) as unknown as [
+  WireRegister,
+  WireRegister,
+];
 
 /** Parses an untrusted wire slice into its decoded form; throws {@link SliceError}. */
 function parseSlice(raw: unknown): WorldMessage {
@@ -337,7 +335,8 @@ function parseSlice(raw: unknown): WorldMessage {
   if (!Array.isArray(n) || n.length > MAX_SLICE_IDS) fail('n: expected an id table');
   const table: string[] = [];
   for (const x of n) {
-    if (typeof x !== 'string' || !ID_PATTERN.test(x)) fail('n: bad id');
+    // `__proto__` would be a prototype, not a key, of the plain objects the decoded form uses.
+    if (typeof x !== 'string' || !ID_PATTERN.test(x) || x === '__proto__') fail('n: bad id');
     if (table.includes(x)) fail('n: duplicate id');
     table.push(x);
   }
@@ -363,16 +362,20 @@ function parseSlice(raw: unknown): WorldMessage {
   if (dispatch !== undefined && (typeof dispatch !== 'string' || !DISPATCH_PATTERN.test(dispatch)))
     fail('d: bad dispatch strategy');
   const base = int(w['z'], 1, Number.MAX_SAFE_INTEGER, 'z');
-  const hall: [WireRegister, WireRegister][] = Array.from({ length: floors }, () => [[], []]);
+  const hall: [WireRegister, WireRegister][] = new Array<[WireRegister, WireRegister]>(floors).fill(
+    NO_PAIR,
+  );
   const h = w['h'];
   if (!Array.isArray(h)) fail('h: expected hall entries');
   for (const entry of h as unknown[]) {
     if (!Array.isArray(entry) || entry.length < 3) fail('h: bad entry');
     const r = int(entry[0], 0, 2 * floors - 1, 'h.register');
     const origin = table[int(entry[1], 0, table.length - 1, 'h.origin')]!;
-    const reg = hall[r >> 1]![r & 1]!;
+    let pair = hall[r >> 1]!;
+    if (pair === NO_PAIR) hall[r >> 1] = pair = [[], []];
+    const reg = pair[r & 1]!;
     if (reg.length >= MAX_MESH_NODES * 4) fail('h: too many origins');
-    reg.push(toWireRegisterEntry(origin, marksFromWire(entry, 2, base, table)));
+    reg.push(entryFromWire(origin, entry, 2, base, table));
   }
   const cab: Record<string, WireRegister[]> = {};
   const c = w['c'];
@@ -381,10 +384,9 @@ function parseSlice(raw: unknown): WorldMessage {
     if (!Array.isArray(entry) || entry.length < 3) fail('c: bad entry');
     const owner = table[int(entry[0], 0, table.length - 1, 'c.owner')]!;
     const f = int(entry[1], 0, floors - 1, 'c.floor');
-    const regs = (cab[owner] ??= Array.from({ length: floors }, () => []));
-    const reg = regs[f]!;
-    if (reg.length > 0) fail('c: a cab call twice');
-    reg.push(toWireRegisterEntry(owner, marksFromWire(entry, 2, base, table)));
+    const regs = (cab[owner] ??= new Array<WireRegister>(floors).fill(NO_REGISTER));
+    if (regs[f] !== NO_REGISTER) fail('c: a cab call twice');
+    regs[f] = [entryFromWire(owner, entry, 2, base, table)];
   }
   const x = w['x'];
   let pass: SlicePass | undefined;
