@@ -73,7 +73,9 @@ export type ClusterObservation =
   | { kind: 'door'; at: number; node: string; open: boolean }
   | { kind: 'served'; at: number; node: string; button: ButtonType; floor: number }
   | { kind: 'crash'; at: number; node: string }
-  | { kind: 'restart'; at: number; node: string };
+  | { kind: 'restart'; at: number; node: string }
+  /** A node's failure detector declared a peer lost. */
+  | { kind: 'peerLost'; at: number; node: string; peer: string };
 
 /** A simulated building: what one node's hardware and process look like. */
 export class SimNode {
@@ -401,7 +403,10 @@ export class ClusterSim {
           node.broadcastSoon = true;
           break;
         case 'log':
-          if (e.event === 'peerLost') node.replay.forget(e.peer);
+          if (e.event === 'peerLost') {
+            node.replay.forget(e.peer);
+            this.emit({ kind: 'peerLost', at: this.now, node: node.id, peer: e.peer });
+          }
           if (e.event === 'callServed')
             this.emit({
               kind: 'served',
