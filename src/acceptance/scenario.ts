@@ -24,9 +24,16 @@ const lossFault = z
     durationS: z.number().positive(),
     /** The elevator whose namespace drops packets, or every elevator. */
     target,
-    /** Probability that one datagram is dropped, per direction. */
+    /** Probability that one frame (`lossMode` `frame`) or datagram is dropped, per direction. */
     rate: z.number().gt(0).lte(1),
     direction: z.enum(['in', 'out', 'both']).default('both'),
+    /**
+     * `frame` (default): each Ethernet frame on the cable is dropped with `rate`, before IP
+     * reassembly, so a datagram of k fragments arrives with (1 - rate)^k per direction, as on a
+     * real lossy link. `datagram`: each whole datagram is dropped with `rate` (iptables INPUT /
+     * OUTPUT, after reassembly), whatever its size: the lab's original mode.
+     */
+    lossMode: z.enum(['frame', 'datagram']).default('frame'),
   })
   .strict();
 
