@@ -158,7 +158,7 @@ export function formatReport(report: Report): string {
       .join(', ');
     const bound = Math.max(...report.peers.map((p) => p.bound));
     lines.push(
-      `  peer-lost events per node: ${each} (the loss explains up to ${Math.max(...report.peers.map((p) => p.expected))}; bound ${bound}${report.peers.some((p) => p.excused > 0) ? `; ${report.peers.reduce((a, p) => a + p.excused, 0)} more during other faults` : ''})`,
+      `  peer-lost events per node: ${each} (the loss explains up to ${Math.max(...report.peers.map((p) => p.expected))}; bound ${bound}${report.peers.some((p) => p.excused > 0) ? `; ${report.peers.reduce((a, p) => a + p.excused, 0)} more before traffic or during other faults, not counted` : ''})`,
     );
   }
   for (const v of report.errors.slice(0, 20))
