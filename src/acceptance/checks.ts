@@ -23,10 +23,14 @@
  *   service (door open at the floor) is the reassignment time, and who served it is reported.
  * - **Lights agree again**: after a fault is lifted, the time until every panel shows the same
  *   hall lamps. Both must stay under `recoveryMs` ("within seconds").
+ * - **Peers stay up under loss**: the one check from inside the controllers (their logs): each
+ *   node's peer-lost events stay within what the loss rate explains (`peer-flaps.ts`).
  */
 import type { ButtonType } from '../core/types.js';
 import type { FaultSpan, Panel, Press, RunRecord, Sample } from './run-record.js';
 import { lampOn } from './run-record.js';
+import type { PeerFlapResult } from './peer-flaps.js';
+import { peerFlaps } from './peer-flaps.js';
 
 /** A broken rule. `severity: 'warning'` is reported but does not fail the run. */
 export interface Violation {
@@ -112,6 +116,8 @@ export interface CheckResult {
   doors: DoorVisit[];
   lamps: LampSpan[];
   faults: FaultResult[];
+  /** Peer-lost events per node against the loss arithmetic (absent: not recorded). */
+  peers?: PeerFlapResult[];
 }
 
 const BUTTONS: readonly ButtonType[] = ['hallUp', 'hallDown', 'cab'];
@@ -174,6 +180,17 @@ function faultsOn(record: RunRecord, elevator: string): FaultSpan[] {
 
 function inFault(record: RunRecord, elevator: string, t: number, slack = 0): boolean {
   return faultsOn(record, elevator).some((f) => t >= f.start - slack && t <= f.end + slack);
+}
+
+/**
+ * Whether a non-loss fault (a pulled cable, a crash, a motor or door fault) concerned `elevator`
+ * between `t0` and `t1`, plus settling: its panel may hear of a service late. Packet loss is no
+ * such excuse (it is not a failure; a lit call's news still arrives within a second).
+ */
+function lateNewsExcused(record: RunRecord, elevator: string, t0: number, t1: number): boolean {
+  return faultsOn(record, elevator).some(
+    (f) => f.kind !== 'loss' && overlaps(t0, t1, f.start, f.end + record.bounds.settleMs),
+  );
 }
 
 /** Faults that kill the controller (its panel may blink while it restarts). */
@@ -327,19 +344,24 @@ export function checkRun(record: RunRecord): CheckResult {
   }
   services.sort((a, b) => a.t - b.t);
 
-  // The door visit that explains a lamp going off: a car at that floor with its door open
-  // while the lamp was on, or just before it went off (another panel hears of it over the
-  // network, hence the longer slack for other cars). Cab lamps: only their own car.
+  // The door visit that explains a lamp going off: a car at that floor with its door open when
+  // the lamp went off, or until just before (another panel hears of it over the network, hence
+  // the longer slack for other cars). Cab lamps: only their own car. A car that stood there
+  // earlier while the lamp stayed on explains nothing: a hall lamp that goes off long after a
+  // car left, with no car at the floor, is what a person reports as "went off by itself".
+  // Only a panel whose node was cut off or restarting (a non-loss fault on it) may learn of a
+  // service late: then any visit while its lamp was on explains it.
   const justification = (span: LampSpan): DoorVisit | undefined => {
     if (span.off === null) return undefined;
     const off = span.off;
-    return doors.find(
-      (d) =>
-        d.floor === span.floor &&
-        (span.button !== 'cab' || d.elevator === span.elevator) &&
-        d.start <= off + (d.elevator === span.elevator ? tol : bounds.agreeBoundMs) &&
-        d.end >= span.on - tol,
-    );
+    const late = lateNewsExcused(record, span.elevator, span.on, off);
+    return doors.find((d) => {
+      if (d.floor !== span.floor) return false;
+      if (span.button === 'cab' && d.elevator !== span.elevator) return false;
+      const slack = d.elevator === span.elevator ? tol : bounds.agreeBoundMs;
+      if (off >= d.start - slack && off <= d.end + slack) return true;
+      return late && d.start <= off + slack && d.end >= span.on - tol;
+    });
   };
   for (const span of lamps) {
     if (span.off === null || justification(span)) continue;
@@ -605,8 +627,21 @@ export function checkRun(record: RunRecord): CheckResult {
     }
   }
 
+  // Peers flap no more than the loss explains.
+  const peers = peerFlaps(record);
+  for (const p of peers ?? []) {
+    if (p.peerLost <= p.bound) continue;
+    violations.push({
+      rule: 'peers stay up under loss',
+      at: record.peerLost?.find((e) => e.elevator === p.elevator)?.t ?? 0,
+      elevator: p.elevator,
+      detail: `${p.elevator} declared a peer lost ${p.peerLost} times; the loss rates explain ${p.expected} (bound ${p.bound}): its peers' datagrams are lost far more often than one frame each would be`,
+      severity: 'error',
+    });
+  }
+
   violations.sort((a, b) => a.at - b.at);
-  return { violations, presses, services, doors, lamps, faults };
+  return { violations, presses, services, doors, lamps, faults, ...(peers ? { peers } : {}) };
 }
 
 function fmt(t: number): string {

@@ -8,8 +8,25 @@
  * run left behind. Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN).
  *
  * Faults:
- * - packet loss: iptables rules with the `statistic` match in a host's INPUT/OUTPUT, only for the
- *   peer UDP port, in per-host chains (`EM_IN`, `EM_OUT`) so each fault's rule is removed exactly;
+ * - packet loss per frame (the default, {@link LossMode} `frame`): what a lossy cable does. A
+ *   datagram larger than one frame leaves as IP fragments and is reassembled only if every
+ *   fragment arrives, so it is lost more often than a frame. nftables rules of the bridge family
+ *   in the bridge's namespace drop a random share of the IPv4 UDP frames a host sends (hook
+ *   `prerouting`, matched on the port the frame comes in by: once per frame, for every receiver
+ *   at once, like loss on the host's own end of the cable) or receives (hook `postrouting`,
+ *   matched on the port it leaves by: once per frame and receiver, like loss on the bridge's end
+ *   of the host's cable). That is what `tc ... netem loss` on each end of the veth would do;
+ *   netem is not in every kernel (not in this lab's), while IP-layer rules cannot see outgoing
+ *   fragments at all (a datagram is fragmented after the last IP hook, POSTROUTING) and see
+ *   incoming ones only until something in the namespace enables conntrack's defragmentation,
+ *   which runs before the raw table. The only UDP on a lab cable is the peers' traffic (the
+ *   simulator and its control API are on each namespace's loopback), and non-first fragments
+ *   carry no port, so the rules match every IPv4 UDP frame;
+ * - packet loss per datagram (`datagram`, the lab's original mode): iptables rules with the
+ *   `statistic` match in a host's INPUT/OUTPUT, only for the peer UDP port, in per-host chains
+ *   (`EM_IN`, `EM_OUT`) so each fault's rule is removed exactly. The kernel has reassembled the
+ *   datagram before INPUT and fragments it after OUTPUT, so a drop there loses one whole
+ *   datagram whatever its size;
  * - a pulled cable: the bridge side of the host's veth goes down (the host sees no carrier and
  *   keeps its address and routes, as with a real cable), or a 100% drop rule.
  */
@@ -30,6 +47,14 @@ export interface LabOptions {
 
 export type LossDirection = 'in' | 'out' | 'both';
 
+/** Where loss applies: to frames on the cable (before reassembly) or to whole datagrams. */
+export type LossMode = 'frame' | 'datagram';
+
+/** The nftables table (bridge family, in the bridge namespace) of the per-frame loss rules. */
+const FRAME_TABLE = 'emloss';
+/** Resolution of a frame-loss rate: the rule drops when a random number mod this is under it. */
+const FRAME_RATE_SCALE = 1_000_000;
+
 /** A network of namespaces (see module comment). */
 export class NetLab {
   readonly run: string;
@@ -37,6 +62,8 @@ export class NetLab {
   readonly broadcast: string;
   private readonly octet: number;
   private readonly peerPort: number;
+  /** Handles of the per-frame loss rules, by {@link frameRuleKey}. */
+  private readonly frameRules = new Map<string, { chain: string; handle: number }[]>();
   private destroyed = false;
 
   private constructor(opts: LabOptions) {
@@ -91,6 +118,22 @@ export class NetLab {
     await run('ip', ['netns', 'add', br]);
     await run('ip', ['-n', br, 'link', 'add', 'br0', 'type', 'bridge']);
     await run('ip', ['-n', br, 'link', 'set', 'br0', 'up']);
+    // Per-frame loss: `pre` sees each frame once as it enters from a host's cable, `post` each
+    // copy as it leaves towards a host. Priority -300: before anything else on those hooks.
+    await this.nft(['add', 'table', 'bridge', FRAME_TABLE]);
+    for (const [chain, hook] of [
+      ['pre', 'prerouting'],
+      ['post', 'postrouting'],
+    ] as const) {
+      await this.nft([
+        'add',
+        'chain',
+        'bridge',
+        FRAME_TABLE,
+        chain,
+        `{ type filter hook ${hook} priority -300; policy accept; }`,
+      ]);
+    }
     for (const host of this.hosts) {
       const ns = this.ns(host);
       await run('ip', ['netns', 'add', ns]);
@@ -110,6 +153,37 @@ export class NetLab {
         ns,
       ]);
       await run('ip', ['-n', br, 'link', 'set', this.port(host), 'master', 'br0', 'up']);
+      // What the host sends (counted before any loss rule): every UDP frame, and the first
+      // fragments (whole datagrams included), which count datagrams.
+      const udp = ['iifname', this.port(host), 'ether', 'type', 'ip', 'ip', 'protocol', 'udp'];
+      await this.nft([
+        'add',
+        'rule',
+        'bridge',
+        FRAME_TABLE,
+        'pre',
+        ...udp,
+        'counter',
+        'comment',
+        `"tx ${host}"`,
+      ]);
+      await this.nft([
+        'add',
+        'rule',
+        'bridge',
+        FRAME_TABLE,
+        'pre',
+        ...udp,
+        'ip',
+        'frag-off',
+        '&',
+        '0x1fff',
+        '==',
+        '0',
+        'counter',
+        'comment',
+        `"datagrams ${host}"`,
+      ]);
       await run('ip', [
         '-n',
         ns,
@@ -135,16 +209,71 @@ export class NetLab {
     return run('ip', ['netns', 'exec', this.ns(host), 'iptables', '-w', ...args]);
   }
 
+  private nft(args: string[]): Promise<string> {
+    return run('ip', ['netns', 'exec', this.bridgeNs, 'nft', ...args]);
+  }
+
   private lossRule(rate: number, tag: string): string[] {
     const match =
       rate >= 1 ? [] : ['-m', 'statistic', '--mode', 'random', '--probability', String(rate)];
     return [...match, '-m', 'comment', '--comment', tag, '-j', 'DROP'];
   }
 
-  /** Drops `rate` of the host's peer datagrams in the given direction(s); `tag` names the rule. */
-  async addLoss(host: string, rate: number, direction: LossDirection, tag: string): Promise<void> {
-    for (const chain of chains(direction))
-      await this.iptables(host, ['-A', chain, ...this.lossRule(rate, tag)]);
+  /**
+   * Drops `rate` of the host's peer traffic in the given direction(s): of its frames on the
+   * cable (`frame`, the default) or of its whole datagrams (`datagram`); see the module comment.
+   * `tag` names the rule; {@link removeLoss} with the same arguments removes it.
+   */
+  async addLoss(
+    host: string,
+    rate: number,
+    direction: LossDirection,
+    tag: string,
+    mode: LossMode = 'frame',
+  ): Promise<void> {
+    if (mode === 'datagram') {
+      for (const chain of chains(direction))
+        await this.iptables(host, ['-A', chain, ...this.lossRule(rate, tag)]);
+      return;
+    }
+    const key = frameRuleKey(host, rate, direction, tag);
+    if (this.frameRules.has(key)) throw new Error(`frame loss ${key} is already on`);
+    const handles: { chain: string; handle: number }[] = [];
+    this.frameRules.set(key, handles);
+    const threshold = Math.round(rate * FRAME_RATE_SCALE);
+    const random: string[] =
+      rate >= 1
+        ? []
+        : ['numgen', 'random', 'mod', String(FRAME_RATE_SCALE), '<', String(threshold)];
+    for (const d of direction === 'both' ? (['out', 'in'] as const) : [direction]) {
+      // Out: frames the host sends, entering the bridge by its port; in: copies leaving by it.
+      const [chain, port] = d === 'out' ? ['pre', 'iifname'] : ['post', 'oifname'];
+      const out = await this.nft([
+        '--echo',
+        '--handle',
+        'add',
+        'rule',
+        'bridge',
+        FRAME_TABLE,
+        chain,
+        port,
+        this.port(host),
+        'ether',
+        'type',
+        'ip',
+        'ip',
+        'protocol',
+        'udp',
+        ...random,
+        'counter',
+        'drop',
+        'comment',
+        `"${tag}"`,
+      ]);
+      const handle = /# handle (\d+)/.exec(out)?.[1];
+      if (handle === undefined) throw new Error(`nft did not report the rule's handle: ${out}`);
+      handles.push({ chain, handle: Number(handle) });
+    }
   }
 
   /** Removes a rule added by {@link addLoss} with the same arguments. */
@@ -153,9 +282,58 @@ export class NetLab {
     rate: number,
     direction: LossDirection,
     tag: string,
+    mode: LossMode = 'frame',
   ): Promise<void> {
-    for (const chain of chains(direction))
-      await this.iptables(host, ['-D', chain, ...this.lossRule(rate, tag)]);
+    if (mode === 'datagram') {
+      for (const chain of chains(direction))
+        await this.iptables(host, ['-D', chain, ...this.lossRule(rate, tag)]);
+      return;
+    }
+    const key = frameRuleKey(host, rate, direction, tag);
+    const handles = this.frameRules.get(key);
+    if (handles === undefined) throw new Error(`no frame loss ${key} to remove`);
+    this.frameRules.delete(key);
+    for (const { chain, handle } of handles)
+      await this.nft(['delete', 'rule', 'bridge', FRAME_TABLE, chain, 'handle', String(handle)]);
+  }
+
+  /**
+   * Frames the per-frame loss rules dropped so far, per rule: `{ tag, chain, port, packets }`
+   * (for the lab's own tests and experiments).
+   */
+  async frameDrops(): Promise<{ tag: string; chain: string; port: string; packets: number }[]> {
+    const out = await this.nft(['list', 'table', 'bridge', FRAME_TABLE]);
+    const drops: { tag: string; chain: string; port: string; packets: number }[] = [];
+    let chain = '';
+    for (const line of out.split('\n')) {
+      const c = /^\s*chain (\S+)/.exec(line);
+      if (c) chain = c[1] ?? '';
+      const r = /[io]ifname "([^"]+)".*counter packets (\d+).* drop comment "([^"]+)"/.exec(line);
+      if (r) drops.push({ chain, port: r[1] ?? '', packets: Number(r[2]), tag: r[3] ?? '' });
+    }
+    return drops;
+  }
+
+  /**
+   * What each host sent on its cable so far (UDP over IPv4, before any loss): datagrams, the
+   * frames they took (one per fragment) and their bytes on the wire (IP headers included).
+   */
+  async sentTraffic(): Promise<
+    Record<string, { datagrams: number; frames: number; bytes: number }>
+  > {
+    const out = await this.nft(['list', 'chain', 'bridge', FRAME_TABLE, 'pre']);
+    const sent: Record<string, { datagrams: number; frames: number; bytes: number }> = {};
+    for (const host of this.hosts) sent[host] = { datagrams: 0, frames: 0, bytes: 0 };
+    for (const line of out.split('\n')) {
+      const m = /counter packets (\d+) bytes (\d+) comment "(tx|datagrams) ([a-z0-9]+)"/.exec(line);
+      const entry = m?.[4] === undefined ? undefined : sent[m[4]];
+      if (m === null || entry === undefined) continue;
+      if (m[3] === 'tx') {
+        entry.frames = Number(m[1]);
+        entry.bytes = Number(m[2]);
+      } else entry.datagrams = Number(m[1]);
+    }
+    return sent;
   }
 
   /** Pulls (`false`) or plugs back (`true`) the host's cable at the bridge. */
@@ -174,6 +352,10 @@ export class NetLab {
     this.destroyed = true;
     await removeNamespaces((name) => name.startsWith(`${LAB_PREFIX}${this.run}-`));
   }
+}
+
+function frameRuleKey(host: string, rate: number, direction: LossDirection, tag: string): string {
+  return `${host}/${rate}/${direction}/${tag}`;
 }
 
 function chains(direction: LossDirection): string[] {
@@ -225,6 +407,11 @@ export async function labUnavailableReason(): Promise<string | undefined> {
     await run('iptables', ['-V']);
   } catch {
     return 'the acceptance lab needs the `iptables` command (apt-get install iptables)';
+  }
+  try {
+    await run('nft', ['--version']);
+  } catch {
+    return 'the acceptance lab needs the `nft` command for per-frame loss (apt-get install nftables)';
   }
   const probe = `${LAB_PREFIX}probe${process.pid}`;
   try {

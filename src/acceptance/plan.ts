@@ -68,7 +68,7 @@ export function buildPlan(s: Scenario): PlanStep[] {
 export function faultLabel(f: Fault): string {
   switch (f.kind) {
     case 'loss':
-      return `loss ${Math.round(f.rate * 100)}% ${f.direction} on ${f.target}`;
+      return `loss ${Math.round(f.rate * 100)}% per ${f.lossMode} ${f.direction} on ${f.target}`;
     case 'disconnect':
       return `disconnect ${f.target} (${f.method})`;
     case 'kill-controller':

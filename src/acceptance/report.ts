@@ -5,6 +5,7 @@
  * {@link formatReport}.
  */
 import type { CheckResult, FaultResult, Violation } from './checks.js';
+import type { PeerFlapResult } from './peer-flaps.js';
 import { stats } from './checks.js';
 import type { RunRecord } from './run-record.js';
 
@@ -34,6 +35,17 @@ export interface Report {
     target: string;
     atS: number;
   } & Omit<FaultResult, 'fault'>)[];
+  /**
+   * Per host: the UDP datagrams it sent on its cable, the frames they took and the mean bytes of
+   * a datagram's IP packets (absent: not recorded). More than one frame per datagram means IP
+   * fragments, each of which a lossy link can lose.
+   */
+  network?: Record<
+    string,
+    { datagrams: number; frames: number; framesPerDatagram: number; bytesPerDatagram: number }
+  >;
+  /** Per node: peer-lost events, what the loss explains, and the bound (absent: not recorded). */
+  peers?: PeerFlapResult[];
   errors: Violation[];
   warnings: Violation[];
 }
@@ -80,9 +92,26 @@ export function buildReport(
       probeMs: f.probeMs,
       probeServedBy: f.probeServedBy,
     })),
+    ...(result.peers ? { peers: result.peers } : {}),
+    ...(record.sent ? { network: network(record.sent) } : {}),
     errors,
     warnings: result.violations.filter((v) => v.severity === 'warning'),
   };
+}
+
+function network(sent: NonNullable<RunRecord['sent']>): NonNullable<Report['network']> {
+  const out: NonNullable<Report['network']> = {};
+  for (const [host, t] of Object.entries(sent)) {
+    const per = (v: number): number =>
+      t.datagrams === 0 ? 0 : Math.round((v / t.datagrams) * 100) / 100;
+    out[host] = {
+      datagrams: t.datagrams,
+      frames: t.frames,
+      framesPerDatagram: per(t.frames),
+      bytesPerDatagram: Math.round(per(t.bytes)),
+    };
+  }
+  return out;
 }
 
 function round(s: ReturnType<typeof stats>): ReturnType<typeof stats> {
@@ -113,6 +142,23 @@ export function formatReport(report: Report): string {
         : `${f.pendingHallCalls} hall calls pending, all served after ${ms(f.takeoverMs)}${f.takeoverUnserved > 0 ? ` (${f.takeoverUnserved} never served)` : ''}`;
     lines.push(
       `  fault ${f.label} at ${f.atS} s: ${probe}${pending}; lights agree ${ms(f.agreeAgainMs)} after it was lifted`,
+    );
+  }
+  if (report.network !== undefined) {
+    const hosts = Object.values(report.network);
+    const max = Math.max(0, ...hosts.map((h) => h.framesPerDatagram));
+    const bytes = Math.max(0, ...hosts.map((h) => h.bytesPerDatagram));
+    lines.push(
+      `  network: ${hosts.reduce((a, h) => a + h.datagrams, 0)} datagrams sent, up to ${max} frames per datagram (mean ${bytes} bytes at most)${max > 1 ? ': IP-fragmented' : ''}`,
+    );
+  }
+  if (report.peers !== undefined) {
+    const each = report.peers
+      .map((p) => `${p.elevator} ${p.peerLost}${p.peerLost > p.bound ? '!' : ''}`)
+      .join(', ');
+    const bound = Math.max(...report.peers.map((p) => p.bound));
+    lines.push(
+      `  peer-lost events per node: ${each} (the loss explains up to ${Math.max(...report.peers.map((p) => p.expected))}; bound ${bound}${report.peers.some((p) => p.excused > 0) ? `; ${report.peers.reduce((a, p) => a + p.excused, 0)} more before traffic or during other faults, not counted` : ''})`,
     );
   }
   for (const v of report.errors.slice(0, 20))

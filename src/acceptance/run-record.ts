@@ -6,6 +6,7 @@
  * functions of a {@link RunRecord}.
  */
 import type { ButtonType, Direction } from '../core/types.js';
+import type { LossDirection, LossMode } from './netns-lab.js';
 import type { FaultKind } from './scenario.js';
 
 /** The visible state of one elevator (a subset of the simulator's `GET /state`). */
@@ -56,6 +57,22 @@ export interface FaultSpan {
    * natural choice for. Its service time is the fault's reassignment time.
    */
   probe?: Press;
+  /** A loss fault's settings (for the peer-flapping arithmetic). */
+  loss?: LossSettings;
+}
+
+/** The settings of a loss fault. */
+export interface LossSettings {
+  rate: number;
+  direction: LossDirection;
+  mode: LossMode;
+}
+
+/** One `peerLost` event in a node's log: `t` on the run's clock. */
+export interface PeerLostEvent {
+  t: number;
+  elevator: string;
+  peer: string;
 }
 
 /** The bounds the checks apply. */
@@ -71,6 +88,9 @@ export interface CheckBounds {
   settleMs: number;
   /** Bound on takeover after a fault and on lights agreeing again after it. */
   recoveryMs: number;
+  /** The nodes' peer timeout and broadcast interval (absent in runs recorded before them). */
+  peerTimeoutMs?: number;
+  broadcastIntervalMs?: number;
 }
 
 /** Everything one run recorded. */
@@ -86,6 +106,20 @@ export interface RunRecord {
   presses: Press[];
   faults: FaultSpan[];
   bounds: CheckBounds;
+  /**
+   * Every `peerLost` event the nodes logged (the one figure taken from inside the controllers;
+   * absent in runs recorded before it).
+   */
+  peerLost?: PeerLostEvent[];
+  /** What each host sent on its cable during the run (UDP over IPv4, before any loss). */
+  sent?: Record<string, SentTraffic>;
+}
+
+/** One host's UDP traffic on its cable: datagrams, the frames they took, bytes on the wire. */
+export interface SentTraffic {
+  datagrams: number;
+  frames: number;
+  bytes: number;
 }
 
 /** A state with every lamp off, the car idle at a floor. */

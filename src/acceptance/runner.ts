@@ -26,6 +26,7 @@ import { Observer } from './observer.js';
 import type { PlanStep } from './plan.js';
 import { buildPlan, faultLabel } from './plan.js';
 import { checkRun } from './checks.js';
+import { parsePeerLost } from './peer-flaps.js';
 import type { Report } from './report.js';
 import { buildReport } from './report.js';
 import { renderTimeline } from './timeline-html.js';
@@ -325,6 +326,9 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
             end: at,
             label,
             ...(probe ? { probe } : {}),
+            ...(f.kind === 'loss'
+              ? { loss: { rate: f.rate, direction: f.direction, mode: f.lossMode } }
+              : {}),
           };
           activeFaults.set(step.index, { span, step });
           if (f.kind === 'kill-controller') {
@@ -382,6 +386,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
     const end = performance.now() - origin;
     observer.stop();
+    const sent = await theLab.sentTraffic().catch((err: unknown) => {
+      note(`could not read the lab's traffic counters: ${String(err)}`);
+      return undefined;
+    });
     const { samples, presses: pressLog } = observer.record();
     // Shift the run's clock so t = 0 is the start of traffic.
     const shift = start - origin;
@@ -407,7 +415,14 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
         agreeBoundMs: 1000,
         settleMs: s.settleS * 1000,
         recoveryMs: (s.recoveryBoundS * 1000) / s.physics.speed,
+        peerTimeoutMs: timings.peerTimeoutMs,
+        broadcastIntervalMs: timings.broadcastIntervalMs,
       },
+      // The nodes log wall-clock times; t = 0 is the start of traffic.
+      peerLost: ids.flatMap((id) =>
+        parsePeerLost(readLog(join(logs, `${id}-node.log`)), id, performance.timeOrigin + start),
+      ),
+      ...(sent ? { sent } : {}),
     };
     problems.push(...observer.problems, ...nodeExits);
     const result = checkRun(record);
@@ -437,6 +452,14 @@ function matchProbe(probe: Press, log: Press[], shift: number): Press {
   );
   const best = candidates.sort((a, b) => Math.abs(a.t - probe.t) - Math.abs(b.t - probe.t))[0];
   return { ...(best ?? probe), t: (best ?? probe).t - shift };
+}
+
+function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function tail(file: string): string {
@@ -498,11 +521,11 @@ async function startFault(
   for (const id of targets) {
     switch (f.kind) {
       case 'loss':
-        await ctx.lab.addLoss(id, f.rate, f.direction, tag);
+        await ctx.lab.addLoss(id, f.rate, f.direction, tag, f.lossMode);
         break;
       case 'disconnect':
         if (f.method === 'link-down') await ctx.lab.setLink(id, false);
-        else await ctx.lab.addLoss(id, 1, 'both', tag);
+        else await ctx.lab.addLoss(id, 1, 'both', tag, 'datagram');
         break;
       case 'kill-controller': {
         const sup = ctx.supervisors.get(id);
@@ -568,11 +591,11 @@ async function liftFault(
   for (const id of targets) {
     switch (f.kind) {
       case 'loss':
-        await ctx.lab.removeLoss(id, f.rate, f.direction, tag);
+        await ctx.lab.removeLoss(id, f.rate, f.direction, tag, f.lossMode);
         break;
       case 'disconnect':
         if (f.method === 'link-down') await ctx.lab.setLink(id, true);
-        else await ctx.lab.removeLoss(id, 1, 'both', tag);
+        else await ctx.lab.removeLoss(id, 1, 'both', tag, 'datagram');
         break;
       case 'kill-controller':
         break;

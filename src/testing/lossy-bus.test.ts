@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../protocol/peer-envelope.js';
-import { LossyBus, type LossyBusOptions } from './lossy-bus.js';
+import { LossyBus, fragmentCount, type LossyBusOptions } from './lossy-bus.js';
 import {
   describePeerTransportCompliance,
   type PeerTransportHarness,
@@ -210,10 +210,166 @@ describe(`LossyBus (seed ${seed})`, () => {
     expect(bus.nextDeliveryAt()).toBeUndefined();
   });
 
+  it('counts IPv4 fragments exactly at the boundaries (MTU 1500: 1,480 bytes per fragment)', () => {
+    // [UDP payload bytes, fragments]: 1472 + 8 (UDP) + 20 (IP) = 1500 fills one frame; after
+    // that every 1,480 bytes of IP payload (UDP header included) is one more fragment.
+    const cases: [number, number][] = [
+      [0, 1],
+      [1, 1],
+      [1_472, 1],
+      [1_473, 2],
+      [2_952, 2],
+      [2_953, 3],
+      [4_432, 3],
+      [4_433, 4],
+      [5_000, 4],
+      [5_912, 4],
+      [5_913, 5],
+      [12_000, 9],
+      [65_507, 45], // the largest UDP payload over IPv4
+    ];
+    for (const [bytes, fragments] of cases)
+      expect(fragmentCount(bytes), `${bytes} B`).toBe(fragments);
+    // A smaller MTU: 576 carries 548 payload bytes whole, then 552 bytes per fragment.
+    expect(fragmentCount(548, 576)).toBe(1);
+    expect(fragmentCount(549, 576)).toBe(2);
+    expect(fragmentCount(1_096, 576)).toBe(2);
+    expect(fragmentCount(1_097, 576)).toBe(3);
+    expect(() => fragmentCount(-1)).toThrow(RangeError);
+    // The bus uses the same count, traces it, and counts fragmented broadcasts.
+    const bus = new LossyBus({ random: new SeededRandom(seed), trace: true });
+    const a = bus.endpoint('a');
+    void a.start();
+    for (const bytes of [1_472, 1_473, 6_000]) a.broadcast(new Uint8Array(bytes));
+    const sends = bus.trace.filter((e) => e.kind === 'send');
+    expect(sends.map((e) => [e.bytes, e.fragments])).toEqual([
+      [1_472, 1],
+      [1_473, 2],
+      [6_000, 5],
+    ]);
+    expect(bus.stats.fragmentedSent).toBe(2);
+    expect(bus.stats.fragments).toBe(8); // one copy each (self delivery)
+    expect(
+      new LossyBus({ random: new SeededRandom(seed), mtu: Infinity }).fragmentsOf(65_507),
+    ).toBe(1);
+  });
+
+  it('delivers a 5-fragment datagram at 20% loss with probability 0.8^5, not 0.8', () => {
+    const bus = new LossyBus({
+      random: new SeededRandom(seed),
+      lossRate: 0.2,
+      deliverToSelf: false,
+    });
+    const [a, b] = [bus.endpoint('a'), bus.endpoint('b')];
+    void a.start();
+    void b.start();
+    let received = 0;
+    b.onDatagram(() => (received += 1));
+    const n = 20_000;
+    const datagram = new Uint8Array(6_000); // 6,008 bytes of IP payload: 5 fragments
+    expect(fragmentCount(datagram.length)).toBe(5);
+    for (let i = 0; i < n; i++) a.broadcast(datagram);
+    bus.drain();
+    const q = 0.8 ** 5; // 0.32768
+    // Deliveries are Binomial(n, q): standard deviation sqrt(q (1 - q) / n) = 0.0033 of the
+    // rate; 4.5 of them (a false alarm about once in 150,000 runs) is 0.015, far from 0.8.
+    const tolerance = 4.5 * Math.sqrt((q * (1 - q)) / n);
+    const rate = received / n;
+    expect(Math.abs(rate - q), `delivery rate ${rate}, expected ${q} ± ${tolerance}`).toBeLessThan(
+      tolerance,
+    );
+    expect(bus.stats.fragments).toBe(5 * n);
+    // Fragments are Binomial(5n, 0.2): sd 0.0013 of the rate.
+    const fragmentLoss = bus.stats.fragmentsLost / bus.stats.fragments;
+    expect(Math.abs(fragmentLoss - 0.2)).toBeLessThan(4.5 * Math.sqrt((0.2 * 0.8) / (5 * n)));
+    expect(bus.stats.droppedByReason.loss).toBe(n - received);
+    // Each lost copy lost at least one fragment, and the trace-free counters add up.
+    expect(bus.stats.fragmentsLost).toBeGreaterThanOrEqual(n - received);
+  });
+
+  it('per-node loss applies to every fragment too', () => {
+    const bus = new LossyBus({ random: new SeededRandom(seed), deliverToSelf: false });
+    const [a, b] = [bus.endpoint('a'), bus.endpoint('b')];
+    void a.start();
+    void b.start();
+    bus.setNodeLoss('b', 0.1);
+    let received = 0;
+    b.onDatagram(() => (received += 1));
+    const n = 20_000;
+    for (let i = 0; i < n; i++) a.broadcast(new Uint8Array(3_000)); // 3 fragments
+    bus.drain();
+    const q = 0.9 ** 3;
+    expect(Math.abs(received / n - q)).toBeLessThan(4.5 * Math.sqrt((q * (1 - q)) / n));
+  });
+
+  it('leaves a datagram that fits in one frame exactly as before: same draws, same trace', () => {
+    // A bus that never fragments is the model before fragments; at 1,472 bytes both must make
+    // the same drops, one by one. At 1,473 bytes (two fragments) they must not.
+    const run = (bytes: number, mtu?: number): LossyBus => {
+      const bus = new LossyBus({
+        random: new SeededRandom(seed),
+        lossRate: 0.2,
+        dupRate: 0.1,
+        minDelayMs: 1,
+        maxDelayMs: 9,
+        trace: true,
+        ...(mtu === undefined ? {} : { mtu }),
+      });
+      const nodes = ['a', 'b', 'c'].map((name) => bus.endpoint(name));
+      nodes.forEach((node) => void node.start());
+      bus.setNodeLoss('c', 0.3);
+      for (let t = 0; t < 2_000; t += 10) {
+        bus.runUntil(t);
+        for (const node of nodes) node.broadcast(new Uint8Array(bytes));
+      }
+      bus.drain();
+      return bus;
+    };
+    const strip = (bus: LossyBus): unknown[] =>
+      bus.trace.map((e) => (e.kind === 'send' ? { ...e, fragments: 0 } : e));
+    const fits = run(1_472);
+    const unfragmented = run(1_472, Infinity);
+    expect(fits.trace).toEqual(unfragmented.trace);
+    expect(fits.stats).toEqual(unfragmented.stats);
+    expect(fits.stats.fragmentedSent).toBe(0);
+    const copies = fits.stats.delivered - fits.stats.duplicated + fits.stats.dropped;
+    const lossRate = fits.stats.dropped / copies;
+    // Of the 9 copy kinds, 4 (among a and b) lose 20%, 4 (to or from c) 1 - 0.8 * 0.7 = 44%, and
+    // c to itself 1 - 0.8 * 0.7 * 0.7 = 60.8%: 35.2% on average, per copy as before fragments.
+    const expected = (4 * 0.2 + 4 * 0.44 + 0.608) / 9;
+    expect(copies).toBe(200 * 9);
+    expect(Math.abs(lossRate - expected)).toBeLessThan(
+      4.5 * Math.sqrt((expected * (1 - expected)) / copies),
+    );
+    const split = run(1_473);
+    expect(strip(split)).not.toEqual(strip(run(1_473, Infinity)));
+    expect(split.stats.dropped).toBeGreaterThan(fits.stats.dropped);
+  });
+
+  it('is deterministic with fragmented datagrams too', () => {
+    const big = (busSeed: number): LossyBus => {
+      const bus = new LossyBus({ random: new SeededRandom(busSeed), lossRate: 0.2, trace: true });
+      const nodes = ['a', 'b', 'c'].map((name) => bus.endpoint(name));
+      nodes.forEach((node) => void node.start());
+      for (let i = 0; i < 500; i++)
+        nodes.forEach((node, k) => node.broadcast(new Uint8Array(1_000 + ((i * 37 + k) % 9_000))));
+      bus.drain();
+      return bus;
+    };
+    const first = big(seed);
+    expect(big(seed).trace).toEqual(first.trace);
+    expect(big(seed).stats).toEqual(first.stats);
+    expect(big(seed + 1).trace).not.toEqual(first.trace);
+    expect(first.stats.fragmentsLost).toBeGreaterThan(0);
+    const drops = first.trace.filter((e) => e.kind === 'drop');
+    expect(drops.every((e) => (e.fragmentsLost ?? 0) >= 1)).toBe(true);
+  });
+
   it('rejects rates outside [0, 1] and inverted delay bounds', () => {
     const random = new SeededRandom(seed);
     expect(() => new LossyBus({ random, lossRate: 1.5 })).toThrow(RangeError);
     expect(() => new LossyBus({ random, minDelayMs: 10, maxDelayMs: 5 })).toThrow(RangeError);
     expect(() => new LossyBus({ random }).setDupRate(-0.1)).toThrow(RangeError);
+    expect(() => new LossyBus({ random, mtu: 20 })).toThrow(RangeError);
   });
 });

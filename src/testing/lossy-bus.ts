@@ -10,11 +10,19 @@
  * Alternatively pass `now: () => number` to read the simulation's own clock for scheduling.
  *
  * Model: each broadcast is copied once per receiving endpoint (every other started endpoint,
- * and the sender itself when `deliverToSelf`); each copy is lost independently with probability
- * 1 - (1 - lossRate)(1 - senderLoss)(1 - receiverLoss), and duplicated with probability
- * `dupRate`, each copy with its own delay in [minDelayMs, maxDelayMs]. A disconnected node
- * sends nothing and receives nothing (copies arriving while it is disconnected are dropped);
- * a stopped endpoint receives nothing either.
+ * and the sender itself when `deliverToSelf`), and duplicated with probability `dupRate`, each
+ * copy with its own delay in [minDelayMs, maxDelayMs]. A disconnected node sends nothing and
+ * receives nothing (copies arriving while it is disconnected are dropped); a stopped endpoint
+ * receives nothing either.
+ *
+ * Loss is per IP fragment, as on a real link: a datagram whose UDP payload does not fit in one
+ * frame (`mtu`, default Ethernet's 1500 bytes: up to 1,472 payload bytes after the 20-byte IP
+ * and 8-byte UDP headers) travels as {@link fragmentCount} fragments, and a copy is delivered
+ * only if every one of its fragments arrives. Each fragment of each copy is lost independently
+ * with probability 1 - (1 - lossRate)(1 - senderLoss)(1 - receiverLoss), so a copy of `k`
+ * fragments arrives with probability (1 - lossRate)^k (1 - senderLoss)^k (1 - receiverLoss)^k.
+ * A datagram that fits in one frame draws exactly the random numbers it drew before fragments
+ * were modelled, so traces of small datagrams are unchanged.
  */
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
 import type { SeededRandom } from './seeded-random.js';
@@ -34,25 +42,71 @@ export interface LossyBusOptions {
   now?: () => number;
   /** Record a trace of every send, delivery and drop (for determinism checks). Default false. */
   trace?: boolean;
+  /**
+   * The link's MTU in bytes (IPv4 packet size, headers included); larger datagrams are
+   * fragmented. Default 1500 (Ethernet). `Infinity` never fragments.
+   */
+  mtu?: number;
+}
+
+/** Ethernet's MTU: the largest IPv4 packet one frame carries. */
+export const ETHERNET_MTU = 1500;
+const IPV4_HEADER_BYTES = 20;
+const UDP_HEADER_BYTES = 8;
+
+/**
+ * How many IPv4 fragments a UDP datagram with `payloadBytes` of payload travels as on a link of
+ * `mtu` (no IP options). The UDP header (8 bytes) is part of the IP payload and so rides in the
+ * first fragment; every fragment but the last carries a multiple of 8 bytes of IP payload (the
+ * fragment offset counts 8-byte units), at most `mtu - 20`. At 1500: 1,472 payload bytes fit in
+ * one frame, 1,473 need two, and each further 1,480 bytes one more.
+ */
+export function fragmentCount(payloadBytes: number, mtu = ETHERNET_MTU): number {
+  if (!(Number.isInteger(payloadBytes) && payloadBytes >= 0)) {
+    throw new RangeError(`payloadBytes must be a non-negative integer, got ${payloadBytes}`);
+  }
+  const ipPayload = payloadBytes + UDP_HEADER_BYTES;
+  if (ipPayload + IPV4_HEADER_BYTES <= mtu) return 1;
+  const perFragment = Math.floor((mtu - IPV4_HEADER_BYTES) / 8) * 8;
+  if (perFragment < 8) throw new RangeError(`an MTU of ${mtu} cannot carry fragments`);
+  return Math.ceil(ipPayload / perFragment);
 }
 
 /** Why a copy of a datagram was not delivered. */
 export type LossyBusDropReason = 'loss' | 'disconnected' | 'stopped';
 
-/** Counters of a {@link LossyBus}. `sent` counts broadcasts, the others count copies. */
+/**
+ * Counters of a {@link LossyBus}. `sent` counts broadcasts, `delivered`, `dropped` and
+ * `duplicated` count copies; the fragment counters count fragments of copies that reached the
+ * loss draw (copies dropped for a disconnect or a stopped endpoint draw nothing).
+ */
 export interface LossyBusStats {
   sent: number;
   delivered: number;
   dropped: number;
   duplicated: number;
   droppedByReason: Record<LossyBusDropReason, number>;
+  /** Broadcasts that did not fit in one frame. */
+  fragmentedSent: number;
+  /** Fragments of the copies that went through the loss draw, and those of them lost. */
+  fragments: number;
+  fragmentsLost: number;
 }
 
 /** One line of the trace: `at` virtual ms, `id` of the broadcast (sender's n-th, from 1). */
 export type LossyBusTraceEvent =
-  | { kind: 'send'; at: number; from: string; id: number; bytes: number }
+  | { kind: 'send'; at: number; from: string; id: number; bytes: number; fragments: number }
   | { kind: 'deliver'; at: number; from: string; to: string; id: number }
-  | { kind: 'drop'; at: number; from: string; to: string; id: number; reason: LossyBusDropReason };
+  | {
+      kind: 'drop';
+      at: number;
+      from: string;
+      to: string;
+      id: number;
+      reason: LossyBusDropReason;
+      /** For `loss`: how many of the copy's fragments were lost (at least 1). */
+      fragmentsLost?: number;
+    };
 
 interface Scheduled {
   at: number;
@@ -73,6 +127,9 @@ export class LossyBus {
     dropped: 0,
     duplicated: 0,
     droppedByReason: { loss: 0, disconnected: 0, stopped: 0 },
+    fragmentedSent: 0,
+    fragments: 0,
+    fragmentsLost: 0,
   };
   /** The trace (empty unless the `trace` option is set). */
   readonly trace: LossyBusTraceEvent[] = [];
@@ -84,6 +141,7 @@ export class LossyBus {
   readonly #clock: (() => number) | undefined;
   readonly #deliverToSelf: boolean;
   readonly #tracing: boolean;
+  readonly #mtu: number;
   #lossRate: number;
   #dupRate: number;
   #minDelayMs: number;
@@ -101,6 +159,17 @@ export class LossyBus {
     this.#deliverToSelf = options.deliverToSelf ?? true;
     this.#clock = options.now;
     this.#tracing = options.trace ?? false;
+    this.#mtu = options.mtu ?? ETHERNET_MTU;
+    if (!(this.#mtu > IPV4_HEADER_BYTES + UDP_HEADER_BYTES)) {
+      throw new RangeError(
+        `mtu must exceed ${IPV4_HEADER_BYTES + UDP_HEADER_BYTES}, got ${this.#mtu}`,
+      );
+    }
+  }
+
+  /** The number of fragments a datagram of `bytes` travels as on this bus. */
+  fragmentsOf(bytes: number): number {
+    return this.#mtu === Infinity ? 1 : fragmentCount(bytes, this.#mtu);
   }
 
   /** Current virtual time in ms. */
@@ -211,8 +280,17 @@ export class LossyBus {
     this.stats.sent += 1;
     const id = from.stats.sent;
     const now = this.now;
+    const fragments = this.fragmentsOf(datagram.length);
+    if (fragments > 1) this.stats.fragmentedSent += 1;
     if (this.#tracing) {
-      this.trace.push({ kind: 'send', at: now, from: from.name, id, bytes: datagram.length });
+      this.trace.push({
+        kind: 'send',
+        at: now,
+        from: from.name,
+        id,
+        bytes: datagram.length,
+        fragments,
+      });
     }
     // One copy of the bytes for all receivers: the sender may reuse its buffer.
     const copy = datagram.slice();
@@ -230,12 +308,20 @@ export class LossyBus {
         continue;
       }
       const receiverLoss = this.#nodeLoss.get(to.name) ?? 0;
-      if (
-        this.#random.chance(this.#lossRate) ||
-        this.#random.chance(senderLoss) ||
-        this.#random.chance(receiverLoss)
-      ) {
-        this.#drop(now, from.name, to.name, id, 'loss');
+      // Every fragment is drawn (even after one is lost) so the lost-fragment count is exact.
+      let lost = 0;
+      for (let f = 0; f < fragments; f++) {
+        if (
+          this.#random.chance(this.#lossRate) ||
+          this.#random.chance(senderLoss) ||
+          this.#random.chance(receiverLoss)
+        )
+          lost += 1;
+      }
+      this.stats.fragments += fragments;
+      this.stats.fragmentsLost += lost;
+      if (lost > 0) {
+        this.#drop(now, from.name, to.name, id, 'loss', lost);
         continue;
       }
       const copies = this.#random.chance(this.#dupRate) ? 2 : 1;
@@ -272,10 +358,23 @@ export class LossyBus {
     return true;
   }
 
-  #drop(at: number, from: string, to: string, id: number, reason: LossyBusDropReason): void {
+  #drop(
+    at: number,
+    from: string,
+    to: string,
+    id: number,
+    reason: LossyBusDropReason,
+    fragmentsLost?: number,
+  ): void {
     this.stats.dropped += 1;
     this.stats.droppedByReason[reason] += 1;
-    if (this.#tracing) this.trace.push({ kind: 'drop', at, from, to, id, reason });
+    if (this.#tracing) {
+      this.trace.push(
+        fragmentsLost === undefined
+          ? { kind: 'drop', at, from, to, id, reason }
+          : { kind: 'drop', at, from, to, id, reason, fragmentsLost },
+      );
+    }
   }
 }
 

@@ -158,6 +158,111 @@ describe('acceptance checks', () => {
     expect(rules(b.record(10_000))).toContain('light off without service');
   });
 
+  it("catches the issue's case: a hall lamp going off long after a car left, with no car there, also under loss", () => {
+    // Both panels light hall down at floor 2; e1 stops there (for its own reasons, announcing
+    // up) and leaves; 4 s after its door closed, e2's panel clears the lamp with no car at the
+    // floor. The earlier visit, while the lamp stayed on, does not explain it.
+    const issue = (): Building => {
+      const b = new Building(['e1', 'e2']);
+      b.press(1000, 'e2', 'hallDown', 2);
+      b.hall(1030, 2, 1, true);
+      const { close } = b.trip(1100, 'e1', 2);
+      b.trip(close + 200, 'e1', 0);
+      b.hall(close + 4000, 2, 1, false);
+      return b;
+    };
+    expect(rules(issue().record(20_000))).toContain('light off without service');
+    // Packet loss is not a failure: no excuse for it.
+    const lossy = issue();
+    lossy.faults.push({
+      kind: 'loss',
+      target: 'all',
+      start: 500,
+      lifted: 19_000,
+      end: 19_000,
+      label: 'loss 50% per frame both on all',
+      loss: { rate: 0.5, direction: 'both', mode: 'frame' },
+    });
+    const violations = checkRun(lossy.record(20_000)).violations;
+    expect(violations.filter((v) => v.rule === 'light off without service')).toHaveLength(2);
+    expect(violations.find((v) => v.rule === 'light off without service')?.severity).toBe('error');
+    // The same lamp going off while the car still stands open there is a service.
+    const ok = new Building(['e1', 'e2']);
+    ok.press(1000, 'e2', 'hallDown', 2);
+    ok.hall(1030, 2, 1, true);
+    const { arrive } = ok.trip(1100, 'e1', 2);
+    ok.hall(arrive + 2000, 2, 1, false); // the direction is announced late (a change of direction)
+    expect(rules(ok.record(20_000))).toEqual([]);
+  });
+
+  it('a panel cut off from the others may learn of a service late', () => {
+    const b = new Building(['e1', 'e2']);
+    b.press(1000, 'e1', 'hallDown', 2);
+    b.hall(1030, 2, 1, true);
+    const { arrive, close } = b.trip(1100, 'e1', 2);
+    b.at(arrive + 5, 'e1', (p) => ((p.hall[2] as [boolean, boolean])[1] = false));
+    b.at(close + 6000, 'e2', (p) => ((p.hall[2] as [boolean, boolean])[1] = false));
+    expect(rules(b.record(20_000))).toContain('light off without service');
+    b.faults.push({
+      kind: 'disconnect',
+      target: 'e2',
+      start: 900,
+      lifted: close + 5900,
+      end: close + 5900,
+      label: 'disconnect e2 (drop)',
+    });
+    expect(rules(b.record(20_000))).toEqual([]);
+  });
+
+  it('counts peer-lost events per node against the loss arithmetic', () => {
+    const b = servedHallCall();
+    b.faults.push({
+      kind: 'loss',
+      target: 'all',
+      start: 0,
+      lifted: 60_000,
+      end: 60_000,
+      label: 'loss 50% per frame both on all',
+      loss: { rate: 0.5, direction: 'both', mode: 'frame' },
+    });
+    const record = (events: [number, string, string][]): RunRecord => {
+      const r = b.record(70_000);
+      r.bounds.peerTimeoutMs = 800;
+      r.bounds.broadcastIntervalMs = 30;
+      r.peerLost = events.map(([t, elevator, peer]) => ({ t, elevator, peer }));
+      return r;
+    };
+    // One peer each, q = 0.25: 60 s / 30 ms x 0.25 x 0.75^25 = 0.38 expected, bound 5.
+    const few = checkRun(
+      record([
+        [10_000, 'e1', 'e2'],
+        [-500, 'e2', 'e1'],
+      ]),
+    );
+    expect(few.violations).toEqual([]);
+    expect(few.peers?.map((p) => [p.elevator, p.peerLost, p.excused, p.bound])).toEqual([
+      ['e1', 1, 0, 5],
+      ['e2', 0, 1, 5],
+    ]);
+    expect(few.peers?.[0]?.expected).toBeCloseTo(0.377, 2);
+    const flapping = record(Array.from({ length: 40 }, (_, i) => [1000 + i * 1000, 'e2', 'e1']));
+    expect(rules(flapping)).toEqual(['peers stay up under loss']);
+    const report = buildReport(flapping, checkRun(flapping), { run: 'r', seed: 1 });
+    expect(report.peers?.[1]).toMatchObject({ elevator: 'e2', peerLost: 40, bound: 5 });
+    // A pulled cable explains a lost peer.
+    b.faults.push({
+      kind: 'disconnect',
+      target: 'e1',
+      start: 500,
+      lifted: 50_000,
+      end: 50_000,
+      label: 'disconnect e1',
+    });
+    expect(rules(record(flapping.peerLost?.map((e) => [e.t, e.elevator, e.peer]) ?? []))).toEqual(
+      [],
+    );
+  });
+
   it('a cab call must be served by its own car', () => {
     const b = new Building(['e1', 'e2']);
     b.press(1000, 'e1', 'cab', 1);

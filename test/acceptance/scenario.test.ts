@@ -57,6 +57,20 @@ describe('scenarios', () => {
     expect(e.message).toContain('faults.1');
   });
 
+  it('loses frames by default; per datagram on request; nothing else', () => {
+    const loss = { kind: 'loss', at: 1, durationS: 2, target: 'all', rate: 0.2 };
+    expect(parseScenario({ ...minimal, faults: [loss] }).faults[0]).toMatchObject({
+      lossMode: 'frame',
+      direction: 'both',
+    });
+    expect(
+      parseScenario({ ...minimal, faults: [{ ...loss, lossMode: 'datagram' }] }).faults[0],
+    ).toMatchObject({ lossMode: 'datagram' });
+    expect(() => parseScenario({ ...minimal, faults: [{ ...loss, lossMode: 'packet' }] })).toThrow(
+      /faults\.0\.lossMode/,
+    );
+  });
+
   it('refuses a fault on an elevator the building does not have, and unknown keys', () => {
     expect(() =>
       parseScenario({
@@ -95,6 +109,35 @@ describe('scenarios', () => {
     }
     expect(losses.some((f) => f.direction === 'in')).toBe(true);
     expect(losses.some((f) => f.direction === 'out')).toBe(true);
+    // Both loss modes are shipped; CI has per-frame loss on a building larger than 3 x 4, and
+    // the full set has the lab's largest building at 20% and 50% per frame both ways.
+    expect(new Set(losses.map((f) => f.lossMode))).toEqual(new Set(['frame', 'datagram']));
+    expect(
+      ci.some(
+        (s) =>
+          s.building.elevators * s.building.floors > 12 &&
+          s.faults.some((f) => f.kind === 'loss' && f.lossMode === 'frame'),
+      ),
+    ).toBe(true);
+    for (const rate of [0.2, 0.5]) {
+      expect(
+        all.some(
+          (s) =>
+            s.building.elevators >= 9 &&
+            s.building.floors >= 20 &&
+            s.faults.some(
+              (f) =>
+                f.kind === 'loss' &&
+                f.lossMode === 'frame' &&
+                f.rate === rate &&
+                f.direction === 'both' &&
+                f.target === 'all' &&
+                f.at > 0,
+            ),
+        ),
+        `a 9 x 20 building with ${rate * 100}% loss per frame after a warm-up`,
+      ).toBe(true);
+    }
     expect(
       all.some((s) => s.faults.some((f) => f.kind === 'obstruction' && f.durationS >= 10)),
     ).toBe(true);

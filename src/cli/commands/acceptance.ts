@@ -6,7 +6,7 @@
  * (`--ci`: only those tagged `ci`, a few minutes in all).
  *
  * Needs root. Exit codes: 0 every scenario passed, 1 one failed, 2 bad scenario or usage,
- * 77 the lab cannot run here (not root, no `ip`/`iptables`), 130 interrupted.
+ * 77 the lab cannot run here (not root, no `ip`/`iptables`/`nft`), 130 interrupted.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
