@@ -29,6 +29,7 @@ import {
   type ElevatorEvent,
   type ElevatorState,
 } from './elevator-fsm.js';
+import { MAX_MESH_NODES } from './mesh-bounds.js';
 import type { ButtonType, Direction, HallMatrix, RequestMatrix } from './types.js';
 import {
   registerFromWire,
@@ -115,6 +116,8 @@ export type ControllerLog =
   | { event: 'callServed'; kind: ButtonType; floor: number }
   | { event: 'peerJoined'; peer: string }
   | { event: 'peerLost'; peer: string }
+  /** A peer beyond the mesh's bound of nodes: its messages are ignored (logged once per peer). */
+  | { event: 'peerIgnored'; peer: string; maxNodes: number }
   | { event: 'dispatchMismatch'; peer: string; theirs: string; ours: string }
   | {
       event: 'reassigned';
@@ -166,12 +169,7 @@ export interface ViewSnapshot {
 
 const HALL_BUTTONS = ['hallUp', 'hallDown'] as const;
 
-/**
- * Most nodes one controller keeps state about: peers (itself included), cab owners, and origins per
- * register. The wire format allows 64 of each, so a view within these bounds is always sendable;
- * anything beyond (only a hostile or broken sender produces it) is ignored rather than grown.
- */
-const MAX_NODES = 16;
+const MAX_NODES = MAX_MESH_NODES;
 
 /**
  * A node with no disk that hears peers but no whole pass of any of them (heavy loss in a big
@@ -198,6 +196,8 @@ export class Controller {
   private elevatorConnected = true;
   private assignment: Record<string, HallMatrix> = {};
   private assignmentKey = '';
+  /** Peers ignored because the mesh is full, logged once each. */
+  private readonly ignoredLogged = new Set<string>();
   /** Peers logged as running another dispatch strategy, with the one they announced. */
   private readonly mismatchLogged = new Map<string, string>();
   /** The input of the last assignment computation (parking is a function of it). */
@@ -458,7 +458,13 @@ export class Controller {
     const nothing = { viewChanged: false, inputsChanged: false };
     if (from === this.id || body.floors !== this.floors) return nothing;
     let entry = this.peers.get(from);
-    if (entry === undefined && !this.makeRoomForPeer()) return nothing;
+    if (entry === undefined && !this.makeRoomForPeer()) {
+      if (!this.ignoredLogged.has(from) && this.ignoredLogged.size < MAX_NODES) {
+        this.ignoredLogged.add(from);
+        out.push({ type: 'log', event: 'peerIgnored', peer: from, maxNodes: MAX_NODES });
+      }
+      return nothing;
+    }
     const joined = entry === undefined || !entry.alive;
     if (joined) {
       out.push({ type: 'log', event: 'peerJoined', peer: from });

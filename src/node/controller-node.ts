@@ -299,6 +299,7 @@ export class ControllerNode {
         if (event === 'reassigned') this.deps.metrics?.reassignments.inc();
         const level =
           event === 'peerLost' ||
+          event === 'peerIgnored' ||
           event === 'outOfService' ||
           event === 'hallCallRefused' ||
           event === 'dispatchMismatch'

@@ -34,14 +34,11 @@
  */
 import { z } from 'zod';
 import type { CallRegister, OriginMarks } from '../core/call-register.js';
+import { MAX_MESH_NODES } from '../core/mesh-bounds.js';
 
+export { MAX_MESH_NODES };
 /** Most UDP payload bytes of one peer datagram: it fits one frame on any LAN (never fragmented). */
 export const MAX_DATAGRAM_BYTES = 1200;
-/**
- * Most nodes of one mesh (elevators, and so origins of one call). With ids of up to 32 characters
- * the id table of a slice then still leaves room for calls in {@link MAX_DATAGRAM_BYTES}.
- */
-export const MAX_MESH_NODES = 16;
 /** Most ids in one slice's id table: the alive set, and room for the origins of the entries. */
 export const MAX_SLICE_IDS = 30;
 /** Most floors a building may have. */
