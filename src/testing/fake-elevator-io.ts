@@ -6,9 +6,10 @@
  * It behaves like the TCP driver at the contract level (the shared compliance suite checks both):
  * same argument validation (same errors and codes), rising-edge button events, writes only on
  * change (counted in {@link FakeElevatorIo.writes}), `connection` events, and after a reconnect a
- * resync of every output followed by a report of floor, obstruction and stop button.
+ * resync of every output followed by a report of floor, obstruction and stop button, and after
+ * every motor command one more report of the floor sensor (in a microtask).
  *
- * Unlike the driver it is synchronous: a control call delivers its events before it returns, which
+ * Unlike the driver it is synchronous (but for that report): a control call delivers its events before it returns, which
  * keeps tests on virtual time deterministic. It has no car physics: the motor is only recorded.
  */
 import { buttonIndex, type ButtonType, type Direction } from '../core/types.js';
@@ -55,6 +56,7 @@ export class FakeElevatorIo implements ElevatorIo {
   #started = false;
   #stopped = false;
   #connected = false;
+  #floorReportQueued = false;
 
   constructor(options: FakeElevatorIoOptions) {
     this.#outputs = new ElevatorOutputState(options.floors);
@@ -251,6 +253,15 @@ export class FakeElevatorIo implements ElevatorIo {
     this.#writeLog.push(cmd);
     applyOutput(this.#server, cmd);
     for (const listener of [...this.#writeListeners]) listener(cmd);
+    // Like the driver: after a motor command, the floor sensor once more (the connect reports it
+    // anyway). Delivered after the current call returns, as a reply would come after the write.
+    if (cmd.type === 'motor' && this.#connected && !this.#floorReportQueued) {
+      this.#floorReportQueued = true;
+      queueMicrotask(() => {
+        this.#floorReportQueued = false;
+        if (this.#connected) this.#emit({ type: 'floor', floor: this.#floor });
+      });
+    }
   }
 
   #setConnected(connected: boolean): void {
