@@ -171,6 +171,7 @@ export class FakeElevatorIo implements ElevatorIo {
 
   /** Holds or releases a button. A nonexistent button is a test bug and throws. */
   setButton(button: ButtonType, floor: number, pressed: boolean): void {
+    this.flush();
     const b = checkButton(button);
     const f = checkFloor(floor, this.floors);
     checkBoolean(pressed, 'pressed');
@@ -186,6 +187,7 @@ export class FakeElevatorIo implements ElevatorIo {
 
   /** Moves the floor sensor: a floor, or `null` between floors. */
   setFloorSensor(floor: number | null): void {
+    this.flush();
     const f = floor === null ? null : checkFloor(floor, this.floors);
     if (this.#floor === f) return;
     this.#floor = f;
@@ -198,6 +200,7 @@ export class FakeElevatorIo implements ElevatorIo {
   }
 
   setObstruction(active: boolean): void {
+    this.flush();
     checkBoolean(active, 'obstruction');
     if (this.#obstruction === active) return;
     this.#obstruction = active;
@@ -205,6 +208,7 @@ export class FakeElevatorIo implements ElevatorIo {
   }
 
   setStopButton(pressed: boolean): void {
+    this.flush();
     checkBoolean(pressed, 'stop button');
     if (this.#stopButton === pressed) return;
     this.#stopButton = pressed;
@@ -257,11 +261,19 @@ export class FakeElevatorIo implements ElevatorIo {
     // anyway). Delivered after the current call returns, as a reply would come after the write.
     if (cmd.type === 'motor' && this.#connected && !this.#floorReportQueued) {
       this.#floorReportQueued = true;
-      queueMicrotask(() => {
-        this.#floorReportQueued = false;
-        if (this.#connected) this.#emit({ type: 'floor', floor: this.#floor });
-      });
+      queueMicrotask(() => this.flush());
     }
+  }
+
+  /**
+   * Delivers the floor report queued after a motor command now, if it has not gone out yet (every
+   * control call does this first, as the event loop would have delivered it by then; synchronous
+   * tests call it where the loop would turn).
+   */
+  flush(): void {
+    if (!this.#floorReportQueued) return;
+    this.#floorReportQueued = false;
+    if (this.#connected) this.#emit({ type: 'floor', floor: this.#floor });
   }
 
   #setConnected(connected: boolean): void {

@@ -144,7 +144,10 @@ export async function startHarnessNode(
     config,
     clock,
     accepted: 0,
-    tick: () => handle({ type: 'tick', now: clock.now }),
+    tick: () => {
+      io.flush(); // what the event loop delivered before the timer fired
+      handle({ type: 'tick', now: clock.now });
+    },
     broadcast: () => (node as unknown as { broadcast(): void }).broadcast(),
     stop: async () => {
       await node.stop();
