@@ -221,6 +221,12 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     const [fsm, effects] = step(car.fsm, event);
     car.fsm = fsm;
     applyEffects(car, effects);
+    // Like the node's driver (src/io/elevator-io.ts): after a motor command it reports the floor
+    // sensor once more, read after the command (here at the same instant).
+    if (effects.some((e) => e.type === 'motor' || e.type === 'reassertMotor')) {
+      car.sensor = car.phys.floorSensor(event.now);
+      stepCar(car, { type: 'floorSensor', floor: car.sensor, now: event.now });
+    }
   };
 
   /** The assigner input, mapped from the state machines as a node maps its own. */

@@ -27,6 +27,14 @@ const caseArb = fc.record({
   start: fc.oneof(fc.record({ floor: fc.nat(7) }), fc.record({ between: fc.nat(6) })),
   happenings: fc.array(happeningArb, { maxLength: 25 }),
   finalPark: fc.option(fc.nat(7)),
+  /**
+   * A starved process: the n-th floor-sensor change is read on time but handled this many ms late
+   * (0: on time); the changes after the list are on time (a process that is always later than a
+   * floor's passing time can never stop anywhere). See `simulate`.
+   */
+  stalls: fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 4000 })), {
+    maxLength: 12,
+  }),
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
@@ -44,8 +52,17 @@ interface Run {
 /**
  * Drives the state machine with the simulator's physics in virtual time, like the node does:
  * requests stay until the machine reports them served; obstructions are short (no failure).
+ *
+ * Between the physics and the machine sits a model of the driver (src/io/elevator-io.ts): it reports
+ * floor-sensor changes, and after every motor command one more reading taken after the command.
+ * With `starve`, the process stalls
+ * right after the driver read a sensor change (`c.stalls`): the car moves on while nothing is
+ * handled; on waking up the timers run first (a tick, with the clock jumped ahead), then the stale
+ * reading arrives, then a fresh one. A stall never lets the car reach beyond an end floor
+ * (physically the hardware's limit switches do that; no software can stop a car it is not running
+ * to stop).
  */
-function simulate(c: Case): Run {
+function simulate(c: Case, starve = false, trace?: (line: string) => void): Run {
   const floors = c.floors;
   const start =
     'floor' in c.start
@@ -61,17 +78,45 @@ function simulate(c: Case): Run {
   let motorLog: string[] = [];
   let now = 0;
   let door = false;
-  let sensor: number | null = car.floorSensor(0);
   const violations: string[] = [];
   const servedAt: Record<string, number> = {};
+  // The driver: what it last reported, and whether a reading taken after the latest motor command
+  // is still to be reported.
+  let reported: number | null = car.floorSensor(0);
+  let confirmDue = false;
+  let changes = 0;
 
+  /** While a stale reading is still on its way (a stall), later readings wait behind it. */
+  let staleInFlight = false;
   const feed = (event: ElevatorEvent) => {
     const [next, effects] = step(state, event);
+    trace?.(
+      `${now} ${JSON.stringify(event)} -> ${JSON.stringify(effects)} car ${car.floorSensor(now)}`,
+    );
     state = next;
     apply(effects);
+    // The report after a motor command, read after the server got it (instant I/O here).
+    for (let g = 0; confirmDue && !staleInFlight && g < 50; g++) readFresh();
+  };
+  const readFresh = () => {
+    const v = car.floorSensor(now);
+    if (v === reported && !confirmDue) return;
+    confirmDue = false;
+    reported = v;
+    feed({ type: 'floorSensor', floor: v, now });
+  };
+  /** How long a stall starting now may last without the car leaving the building. */
+  const safeStallMs = (): number => {
+    const st = car.state(now);
+    if (st.moving === 'stop') return Infinity;
+    const room = st.moving === 'up' ? floors - 1 - st.lastFloor : st.lastFloor;
+    return room * 2500 - 50;
   };
   const apply = (effects: ElevatorEffect[]) => {
     for (const e of effects) {
+      if (e.type === 'motor' || e.type === 'reassertMotor') {
+        confirmDue = true;
+      }
       if (e.type === 'motor') {
         motorLog.push(e.direction);
         if (door && e.direction !== 'stop')
@@ -82,10 +127,16 @@ function simulate(c: Case): Run {
         car.setMotor(e.direction, now);
       } else if (e.type === 'doorLamp') {
         if (e.on && car.state(now).moving !== 'stop') violations.push('door opened while moving');
+        if (e.on && car.floorSensor(now) === null)
+          violations.push(`door opened between floors (the machine believed ${state.floor})`);
         if (e.on && !effects.some((x) => x.type === 'served'))
           violations.push(`door opened at floor ${car.floorSensor(now)} without serving a call`);
         door = e.on;
       } else if (e.type === 'served') {
+        if (!door || car.floorSensor(now) !== e.floor || car.state(now).moving !== 'stop')
+          violations.push(
+            `${e.button}@${e.floor} served with the car at ${car.floorSensor(now)}, door ${door ? 'open' : 'closed'}`,
+          );
         const row = requests[e.floor];
         if (row !== undefined)
           row[e.button === 'hallUp' ? 0 : e.button === 'hallDown' ? 1 : 2] = false;
@@ -108,17 +159,30 @@ function simulate(c: Case): Run {
       now = t;
       if (car.state(now).outOfBounds) violations.push('driven out of bounds');
       const s = car.floorSensor(now);
-      if (s !== sensor) {
-        sensor = s;
+      const stall = starve && s !== reported ? (c.stalls[changes++] ?? 0) : 0;
+      if (stall > 0 && stall < safeStallMs()) {
+        // Read on time, handled late: the process stops right after the driver read the change.
+        now += stall;
+        if (car.state(now).outOfBounds) violations.push('driven out of bounds (during a stall)');
+        staleInFlight = true;
+        feed({ type: 'tick', now }); // the timers run first, with the clock jumped ahead
+        staleInFlight = false;
+        if (s !== reported) {
+          reported = s;
+          feed({ type: 'floorSensor', floor: s, now }); // the stale reading
+        }
+        readFresh(); // the first poll after waking up
+      } else if (s !== reported) {
+        reported = s;
         feed({ type: 'floorSensor', floor: s, now });
       }
       feed({ type: 'tick', now });
       if (door && car.state(now).moving !== 'stop') violations.push('door open while moving');
-      if (t >= until) return;
+      if (now >= until) return;
     }
   };
 
-  feed({ type: 'floorSensor', floor: sensor, now });
+  feed({ type: 'floorSensor', floor: reported, now });
   let obstructed = false;
   for (const h of c.happenings) {
     advanceTo(now + h.after);
@@ -142,7 +206,7 @@ function simulate(c: Case): Run {
   }
   if (obstructed) feed({ type: 'obstruction', active: false, now });
   // No failures: everything must be served within a generous bound.
-  const bound = now + floors * 2 * 2500 + 40 * 3000;
+  const bound = now + floors * 2 * 2500 + 40 * 3000 + (starve ? 12 * 4000 * 4 : 0);
   park = c.finalPark === null ? null : c.finalPark % floors;
   send();
   while (
@@ -192,5 +256,21 @@ describe('elevator FSM properties over random event sequences (with the simulato
       }),
       { numRuns: 300, seed },
     );
+  });
+
+  it('a starved process (sensor readings handled seconds late, clock jumping ahead): the door opens only with the car standing at a floor, a call is served only by such an opening, and every call is still served', () => {
+    const seed = Date.now();
+    console.log(`elevator FSM starvation property seed: ${seed}`);
+    let stalledRuns = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        if (c.stalls.some((d) => d > 0)) stalledRuns += 1;
+        const run = simulate(c, true);
+        expect(run.violations).toEqual([]);
+        expect(run.unserved).toBe(0);
+      }),
+      { numRuns: 300, seed },
+    );
+    expect(stalledRuns).toBeGreaterThan(100);
   });
 });

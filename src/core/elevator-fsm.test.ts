@@ -13,16 +13,30 @@ import { emptyRequests, type ButtonType, type RequestMatrix } from './types.js';
 
 const config = { floors: 4, doorOpenMs: 3000, motorTimeoutMs: 4000, obstructionTimeoutMs: 5000 };
 
-/** A tiny driver for the FSM in virtual time: feeds events and collects effects. */
+/**
+ * A tiny driver for the FSM in virtual time: feeds events and collects effects. Like the I/O layer
+ * (src/io/elevator-io.ts), after every motor command it reports the floor sensor once more (the car
+ * has no physics here: it stands where the last reading put it), and the effects of that report
+ * are returned with those of the event that caused it. `reportAfterMotor = false` turns that off,
+ * to look at the step in between.
+ */
 class Car {
   state: ElevatorState = initialElevatorState(config);
   effects: ElevatorEffect[] = [];
   now = 0;
+  reportAfterMotor = true;
+  /** What the floor sensor last read (undefined: never read). */
+  lastSensor: number | null | undefined = undefined;
   feed(event: ElevatorEvent): ElevatorEffect[] {
+    if (event.type === 'floorSensor') this.lastSensor = event.floor;
     const [next, effects] = step(this.state, event);
     this.state = next;
     this.effects.push(...effects);
-    return effects;
+    const out = [...effects];
+    const moved = effects.some((e) => e.type === 'motor' || e.type === 'reassertMotor');
+    if (moved && this.reportAfterMotor && this.lastSensor !== undefined)
+      out.push(...this.feed({ type: 'floorSensor', floor: this.lastSensor, now: event.now }));
+    return out;
   }
   at(now: number): this {
     this.now = now;
@@ -502,5 +516,162 @@ describe('elevator FSM: parking (a floor to wait at, not a call)', () => {
     // After the sensor changed it may change course again.
     car.at(3100).sensor(null);
     expect(motorCommands(car.at(3200).requests([[0, 'hallUp']]))).toEqual(['down']);
+  });
+});
+
+describe('elevator FSM: a starved process (requirements §8: late, never unsafe)', () => {
+  /** A car at `floor` that was sent up to a cab call at `to`, the confirming report switched off. */
+  function sentUp(floor: number, to: number): Car {
+    const car = idleAt(floor);
+    car.requests([[to, 'cab']]);
+    car.reportAfterMotor = false;
+    return car;
+  }
+
+  it('the reading that shows the floor only stops the motor: the door waits for a reading taken after the stop', () => {
+    const car = sentUp(0, 1);
+    car.at(500).sensor(null);
+    const arrival = car.at(2500).sensor(1);
+    expect(motorCommands(arrival)).toEqual(['stop']);
+    expect(arrival.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(served(arrival)).toEqual([]);
+    expect(car.state.behaviour).toBe('idle');
+    expect(car.state.arrival).toMatchObject({ floor: 1, phase: 'settling' });
+    // Nothing but a floor-sensor reading opens it: not the requests, not the timers.
+    expect(car.at(2600).requests([[1, 'cab']])).toEqual([]);
+    expect(car.tick(9000)).toEqual([]);
+    const confirmed = car.at(9010).sensor(1);
+    expect(confirmed).toContainEqual({ type: 'doorLamp', on: true });
+    expect(served(confirmed)).toEqual(['1:cab']);
+    expect(car.state.behaviour).toBe('doorOpen');
+  });
+
+  it('a stale at-floor reading (the car had left the floor): found between floors it drives back, never opening the door there', () => {
+    const car = sentUp(0, 1);
+    car.at(500).sensor(null);
+    car.at(3500).sensor(1); // read at 2500, processed a second late: the car is past floor 1
+    const found = car.at(3510).sensor(null);
+    expect(found.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(served(found)).toEqual([]);
+    expect(motorCommands(found)).toEqual(['down']);
+    expect(car.state.behaviour).toBe('moving');
+    // The floor behind the car is the one beyond: floor + direction is the floor it returns to.
+    expect(car.state.floor).toBe(2);
+    expect(car.state.direction).toBe('down');
+    const back = car.at(5510).sensor(1);
+    expect(motorCommands(back)).toEqual(['stop']);
+    expect(served(back)).toEqual([]);
+    const confirmed = car.at(5520).sensor(1);
+    expect(served(confirmed)).toEqual(['1:cab']);
+    expect(confirmed).toContainEqual({ type: 'doorLamp', on: true });
+  });
+
+  it('returning, it stops only at the floor it stopped for, and announces the direction it came in', () => {
+    const car = idleAt(0);
+    car.requests([
+      [2, 'hallUp'],
+      [2, 'hallDown'],
+      [3, 'cab'],
+    ]);
+    car.reportAfterMotor = false;
+    for (const [t, f] of [
+      [500, null],
+      [2500, 1],
+      [3000, null],
+    ] as const)
+      car.at(t).sensor(f);
+    car.at(5000).sensor(2); // stale: the car is beyond floor 3 by now
+    car.at(8000).sensor(null); // the reading after the stop: between floors
+    expect(car.state.motor).toBe('down');
+    // It passes floor 3 on the way back (it had gone that far) without stopping there.
+    expect(motorCommands(car.at(9000).sensor(3))).toEqual([]);
+    car.at(9500).sensor(null);
+    expect(motorCommands(car.at(11_500).sensor(2))).toEqual(['stop']);
+    const confirmed = car.at(11_510).sensor(2);
+    // It had come up: it announces up, as it would have on time.
+    expect(served(confirmed)).toEqual(['2:hallUp']);
+    expect(car.state.direction).toBe('up');
+    expect(served(car.effects)).toEqual(['2:hallUp']);
+  });
+
+  it('stopped a floor too late, it settles at that floor in turn and then goes back for the call', () => {
+    const car = sentUp(0, 1);
+    car.at(500).sensor(null);
+    car.at(5000).sensor(1); // stale by 2.5 s: the car has reached floor 2
+    const at2 = car.at(5010).sensor(2);
+    expect(at2.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(at2).toContainEqual({ type: 'floorIndicator', floor: 2 });
+    // It asks for one more reading (re-asserting the stop) before it trusts floor 2.
+    expect(at2).toContainEqual({ type: 'reassertMotor' });
+    expect(motorCommands(at2)).toEqual([]);
+    const confirmed = car.at(5020).sensor(2);
+    expect(confirmed.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(motorCommands(confirmed)).toEqual(['down']);
+    car.at(5510).sensor(null);
+    expect(motorCommands(car.at(7510).sensor(1))).toEqual(['stop']);
+    expect(served(car.at(7520).sensor(1))).toEqual(['1:cab']);
+  });
+
+  it('a call taken away while the car settles: the confirmation opens no door', () => {
+    const car = idleAt(0);
+    car.requests([[1, 'hallUp']]);
+    car.reportAfterMotor = false;
+    car.at(500).sensor(null);
+    car.at(2500).sensor(1);
+    car.at(2505).requests([]);
+    const confirmed = car.at(2510).sensor(1);
+    expect(confirmed.some((e) => e.type === 'doorLamp')).toBe(false);
+    expect(served(car.effects)).toEqual([]);
+    expect(car.state.behaviour).toBe('idle');
+  });
+
+  it('starting between floors: the floor it reaches is trusted only once a reading after the stop shows it', () => {
+    const car = new Car();
+    car.sensor(null);
+    car.requests([[1, 'cab']]);
+    car.reportAfterMotor = false;
+    const reached = car.at(1500).sensor(1);
+    expect(motorCommands(reached)).toEqual(['stop']);
+    expect(served(reached)).toEqual([]);
+    // It had been going down: found between floors, it is below floor 1 and goes back up.
+    expect(motorCommands(car.at(1510).sensor(null))).toEqual(['up']);
+    expect(car.state.floor).toBe(0);
+    car.at(3510).sensor(1);
+    expect(served(car.at(3520).sensor(1))).toEqual(['1:cab']);
+  });
+
+  it('a request at the floor it is leaving stops it, but the door opens only if a reading after the stop still finds it there', () => {
+    const car = idleAt(1);
+    car.requests([], 3);
+    car.reportAfterMotor = false;
+    const stop = car.at(200).requests([[1, 'cab']], 3);
+    expect(motorCommands(stop)).toEqual(['stop']);
+    expect(stop.some((e) => e.type === 'doorLamp')).toBe(false);
+    // The car had left floor 1 (the reading was old): back down to it.
+    expect(motorCommands(car.at(210).sensor(null))).toEqual(['down']);
+    car.at(2210).sensor(1);
+    expect(served(car.at(2220).sensor(1))).toEqual(['1:cab']);
+  });
+
+  it('an unchanged reading while moving (the report after a motor command) is not an arrival', () => {
+    const car = idleAt(1);
+    car.requests([
+      [1, 'cab'],
+      [3, 'cab'],
+    ]);
+    car.tick(3000); // the door closes, the car starts up; the report after "up" reads floor 1 still
+    expect(car.state.behaviour).toBe('moving');
+    expect(car.state.motor).toBe('up');
+    car.reportAfterMotor = false;
+    expect(car.at(3005).sensor(1)).toEqual([]);
+    expect(car.state.motor).toBe('up');
+  });
+
+  it('a state built without the arrival field (older callers) behaves as one with none', () => {
+    const { arrival: _arrival, ...old } = initialElevatorState(config);
+    const car = new Car();
+    car.state = old;
+    car.sensor(2);
+    expect(served(car.requests([[2, 'cab']]))).toEqual(['2:cab']);
   });
 });

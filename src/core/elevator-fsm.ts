@@ -5,6 +5,18 @@
  * state and checked on `tick`. Effects are data; the node's shell executes them against the elevator
  * I/O. Nothing else makes decisions about the car.
  *
+ * A starved process (docs/design.md, "a starved process"): the door opens only on a floor-sensor
+ * reading taken after the motor stopped that shows the car at that floor, and a call is `served`
+ * only by such an opening. Stopping at a floor therefore takes two steps: the reading that shows the
+ * floor stops the motor and records an `arrival` (the car is settling); the next floor-sensor event
+ * is the confirmation. The I/O layer guarantees that it is one: after every motor command it reports
+ * the floor sensor once more, changed or not, from a reading taken after the elevator server got the
+ * command (`src/io/elevator-io.ts`). Every other report is a change, so a report of the very floor
+ * the car settles at (the last floor reported) is that reading, never an older one: it confirms.
+ * Between floors (the stop came late: the reading that stopped it was stale) the car drives back
+ * to the floor it stopped for; at another floor it settles there in turn (re-asserting the stop to
+ * get a reading after it). Nothing else opens the door.
+ *
  * Parking: the `requests` event may carry a park floor, where the car waits when it has nothing to
  * do. It is not a call: a car with no requests drives there and stops with its door closed, never
  * stopping anywhere else on the way, and any request preempts it at once (turning back between
@@ -80,6 +92,29 @@ export interface ElevatorState {
    * assignment), and a second change of course could undo the first, over and over, at one instant.
    */
   readonly changedCourse: boolean;
+  /**
+   * A stop in progress (see the module comment): the car was told to stop at `floor` and waits for
+   * a floor-sensor reading taken after the stop (behaviour `idle`, motor stopped: settling), or,
+   * found between floors by that reading, it drives back there (behaviour `moving`: returning).
+   * `direction` is the direction it decides with once confirmed there (the one it travelled, or
+   * `stop` from start-up); `travel` is the way the car was physically moving when it was told to
+   * stop, so that a car found between floors knows which side of `floor` it is on. Absent in states
+   * built before this field existed: read as null.
+   */
+  readonly arrival?: Arrival | null;
+}
+
+/** A stop at a floor waiting for its confirmation; see {@link ElevatorState.arrival}. */
+export interface Arrival {
+  readonly floor: number;
+  readonly direction: Direction;
+  readonly travel: 'up' | 'down';
+  readonly phase: 'settling' | 'returning';
+}
+
+/** Whether the car has been told to stop at a floor and waits for a reading to confirm it stands there. */
+export function isSettling(state: ElevatorState): boolean {
+  return state.arrival?.phase === 'settling';
 }
 
 export type ElevatorEvent =
@@ -118,6 +153,7 @@ export function initialElevatorState(config: ElevatorConfig): ElevatorState {
     motorDeadline: null,
     motorFailed: false,
     changedCourse: false,
+    arrival: null,
   };
 }
 
@@ -244,7 +280,15 @@ function clearHere(s: Draft, announced: Direction, effects: ElevatorEffect[]): b
 
 /** Opens (or keeps open) the door at the current floor announcing `announced`, restarting the timer. */
 function openDoor(s: Draft, announced: Direction, now: number, effects: ElevatorEffect[]): void {
-  setMotor(s, 'stop', now, effects);
+  if (s.motor !== 'stop' || !s.atFloor || s.floor === null || s.arrival) {
+    // Not known to stand at a floor with the motor stopped (no caller does this; the guard keeps the
+    // rule in one place): stop and wait for the confirmation instead of opening.
+    if (s.floor !== null && s.atFloor && !s.arrival) {
+      const travel = s.motor === 'down' ? 'down' : 'up';
+      stopAndSettle(s, s.floor, announced, travel, now, effects);
+    }
+    return;
+  }
   if (s.behaviour !== 'doorOpen') effects.push({ type: 'doorLamp', on: true });
   s.behaviour = 'doorOpen';
   s.direction = announced;
@@ -277,6 +321,77 @@ function decideAtFloor(s: Draft, now: number, effects: ElevatorEffect[]): void {
   }
 }
 
+/**
+ * Stops the car at `floor` (the floor sensor showed it there) and waits for the confirmation: the
+ * next floor-sensor event, which is a reading taken after the stop (see the module comment).
+ */
+function stopAndSettle(
+  s: Draft,
+  floor: number,
+  direction: Direction,
+  travel: 'up' | 'down',
+  now: number,
+  effects: ElevatorEffect[],
+): void {
+  setMotor(s, 'stop', now, effects);
+  s.behaviour = 'idle';
+  s.direction = 'stop';
+  s.arrival = { floor, direction, travel, phase: 'settling' };
+}
+
+/** What a car confirmed standing at `floor` (motor stopped) does, having arrived going `direction`. */
+function arriveAt(
+  s: Draft,
+  floor: number,
+  direction: Direction,
+  now: number,
+  effects: ElevatorEffect[],
+) {
+  s.arrival = null;
+  s.behaviour = 'idle';
+  s.direction = direction;
+  if (hasCallToAnswerHere(s.requests, floor, direction)) {
+    openDoor(s, announceDirection(s.requests, floor, direction), now, effects);
+  } else {
+    // Nothing to do here (the call ahead went to another car, or the car parks here): never open
+    // the door at a floor without a call. Turn around or go idle.
+    decideAtFloor(s, now, effects);
+  }
+}
+
+/** The reading taken after a stop: where the car really stands. */
+function onSettled(
+  s: Draft,
+  arrival: Arrival,
+  floor: number | null,
+  now: number,
+  effects: ElevatorEffect[],
+): void {
+  if (floor === arrival.floor) {
+    arriveAt(s, floor, arrival.direction, now, effects);
+    return;
+  }
+  if (floor !== null) {
+    // At another floor: the stop came more than a floor late, or this is a reading that was on its
+    // way before the stop. Wait for one more: re-asserting the stop makes the I/O report a reading
+    // taken after it. Once that shows this floor, the car serves what it can here and otherwise
+    // goes on from here by the usual rules.
+    s.arrival = { ...arrival, floor };
+    effects.push({ type: 'reassertMotor' });
+    return;
+  }
+  // Between floors: the reading that stopped it was stale and the car had already left the floor,
+  // on its way `travel`. Drive back to the floor; never open the door here.
+  const back = arrival.travel === 'up' ? 'down' : 'up';
+  const behind = arrival.floor + (arrival.travel === 'up' ? 1 : -1);
+  // `floor` is the floor behind the car: the one beyond the stop floor, if there is one.
+  s.floor = behind >= 0 && behind < s.config.floors ? behind : arrival.floor;
+  s.behaviour = 'moving';
+  s.direction = back;
+  s.arrival = { ...arrival, phase: 'returning' };
+  setMotor(s, back, now, effects);
+}
+
 function onFloorSensor(
   s: Draft,
   floor: number | null,
@@ -290,9 +405,21 @@ function onFloorSensor(
     s.changedCourse = false;
     if (s.motor !== 'stop') s.motorDeadline = now + s.config.motorTimeoutMs;
   }
+  const arrival = s.arrival ?? null;
+  if (arrival !== null && arrival.phase === 'settling' && s.behaviour === 'idle') {
+    if (floor !== null && (floor < 0 || floor >= s.config.floors)) return;
+    s.atFloor = floor !== null;
+    if (floor !== null) {
+      s.floor = floor;
+      if (changed) effects.push({ type: 'floorIndicator', floor });
+    }
+    onSettled(s, arrival, floor, now, effects);
+    return;
+  }
   if (floor === null) {
     s.atFloor = false;
     if (s.behaviour === 'idle' || s.behaviour === 'doorOpen' || s.behaviour === 'init') {
+      s.arrival = null;
       // Between floors without being told to move (start-up, or the car was moved under us):
       // drive to a floor first. Down always has a floor below.
       closeDoor(s, effects);
@@ -308,24 +435,33 @@ function onFloorSensor(
   if (changed) effects.push({ type: 'floorIndicator', floor });
   switch (s.behaviour) {
     case 'init':
-      s.direction = 'stop';
-      s.behaviour = 'idle';
-      setMotor(s, 'stop', now, effects);
-      decideAtFloor(s, now, effects);
-      break;
-    case 'moving':
-      if (!anyRequests(s.requests) && parkAhead(s, floor)) return; // parking: never stop on the way
-      if (!shouldStop(s.requests, floor, s.direction)) return;
-      if (hasCallToAnswerHere(s.requests, floor, s.direction)) {
-        openDoor(s, announceDirection(s.requests, floor, s.direction), now, effects);
+      if (s.motor === 'stop') {
+        // At start-up with the motor stopped: this reading is the first one after the driver wrote
+        // the stop on connecting, so the car stands here.
+        arriveAt(s, floor, 'stop', now, effects);
       } else {
-        // Nothing to do here (the call ahead went to another car): never open the door at a floor
-        // without a call. Turn around or go idle.
-        setMotor(s, 'stop', now, effects);
-        s.behaviour = 'idle';
-        decideAtFloor(s, now, effects);
+        // Driving down to a floor: stop, and trust the floor only once a later reading shows it.
+        stopAndSettle(s, floor, 'stop', 'down', now, effects);
       }
       break;
+    case 'moving': {
+      // The I/O reports the sensor again after every motor command: an unchanged reading while
+      // moving is that report, not an arrival (the car is still leaving the floor it was at).
+      if (!changed) return;
+      const travel = s.direction === 'down' ? 'down' : 'up';
+      if (arrival !== null) {
+        // Returning to the floor it stopped too late for: stop there, nowhere else (but never drive
+        // on past the top or bottom floor: there it stops and decides from there).
+        const atEnd = travel === 'up' ? floor >= s.config.floors - 1 : floor <= 0;
+        if (floor === arrival.floor || atEnd)
+          stopAndSettle(s, floor, arrival.direction, travel, now, effects);
+        return;
+      }
+      if (!anyRequests(s.requests) && parkAhead(s, floor)) return; // parking: never stop on the way
+      if (!shouldStop(s.requests, floor, s.direction)) return;
+      stopAndSettle(s, floor, s.direction, travel, now, effects);
+      break;
+    }
     case 'idle':
     case 'doorOpen':
       break;
@@ -389,6 +525,8 @@ function onRequests(
       break;
     }
     case 'idle':
+      // Settling: the confirmation decides, with the requests as they are then.
+      if (s.arrival) return;
       if (s.floor !== null && s.atFloor) decideAtFloor(s, now, effects);
       break;
     case 'moving':
@@ -412,6 +550,8 @@ function onRequests(
 function reconsiderWhileMoving(s: Draft, now: number, effects: ElevatorEffect[]): void {
   const floor = s.floor;
   if (floor === null || s.direction === 'stop' || s.changedCourse) return;
+  // Returning to a floor it stopped too late for: it goes there first and decides there.
+  if (s.arrival) return;
   const up = s.direction === 'up';
   let goOn: boolean;
   if (anyRequests(s.requests)) {
@@ -422,9 +562,9 @@ function reconsiderWhileMoving(s: Draft, now: number, effects: ElevatorEffect[])
   if (goOn) return;
   s.changedCourse = true;
   if (s.atFloor) {
-    setMotor(s, 'stop', now, effects);
-    s.behaviour = 'idle';
-    decideAtFloor(s, now, effects);
+    // Still at the floor it is leaving (as far as the last reading knows): stop, and decide there
+    // once a reading taken after the stop confirms it.
+    stopAndSettle(s, floor, s.direction, up ? 'up' : 'down', now, effects);
     return;
   }
   // The floor it was heading to is now behind it (see `ElevatorState.floor`).

@@ -10,7 +10,12 @@ import type { ButtonType, Direction } from '../core/types.js';
 export type ElevatorInputEvent =
   /** A button went from released to pressed (rising edge). */
   | { type: 'button'; button: ButtonType; floor: number }
-  /** The floor sensor changed: a floor number, or `null` between floors. */
+  /**
+   * The floor sensor: a floor number, or `null` between floors. Reported on every change, in the
+   * order read, and once more, changed or not, after every motor command (a change, a re-assert,
+   * the resync after a connect), from a reading the server took after it had the command. The
+   * state machine opens the door only on such a reading (src/core/elevator-fsm.ts).
+   */
   | { type: 'floor'; floor: number | null }
   /** The obstruction switch changed. */
   | { type: 'obstruction'; active: boolean }

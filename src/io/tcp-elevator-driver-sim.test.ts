@@ -109,7 +109,7 @@ describe('TcpElevatorDriver vs simulator', () => {
     return { driver, events };
   }
 
-  it('driving the motor moves the car and every floor change is reported', async () => {
+  it('driving the motor moves the car; every floor change is reported, and the sensor once more after each motor command', async () => {
     const sim = await startSim();
     const { driver, events } = startDriver(sim);
     await driver.start();
@@ -122,7 +122,10 @@ describe('TcpElevatorDriver vs simulator', () => {
     driver.setMotor('stop');
     await pollUntil(() => sim.state().car.motor === 'stop', 'motor stopped');
     expect(sim.state().car.floor).toBe(2);
-    expect(events.filter((e) => e.type === 'floor').map((e) => e.floor)).toEqual([1, null, 2]);
+    const floors = () => events.filter((e) => e.type === 'floor').map((e) => e.floor);
+    await pollUntil(() => floors().length >= 5, 'the report after the stop');
+    // Every change, and after each motor command the sensor once more (read after the command).
+    expect(floors()).toEqual([1, 1, null, 2, 2]);
   });
 
   it('a second client gets no answers until the first goes away, then takes over', async () => {

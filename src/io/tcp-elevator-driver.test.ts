@@ -173,6 +173,29 @@ describe('TcpElevatorDriver over TCP', () => {
     },
   );
 
+  it('a starved process is not a dead server: the event loop blocked for longer than the reply timeout does not lose the server', async () => {
+    const { driver, events } = await setup();
+    await driver.start();
+    await pollCycles(driver, 3);
+    // What SIGSTOP, a long GC pause or a synchronous slow disk write does to the process: nothing
+    // runs for 3x the reply timeout, while the server answers into the socket.
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        const until = performance.now() + 3 * FAST.replyTimeoutMs;
+        while (performance.now() < until) {
+          // busy: the driver is not scheduled
+        }
+        resolve();
+      }, 1),
+    );
+    await pollCycles(driver, 5);
+    expect(driver.stats.replyTimeouts).toBe(0);
+    expect(driver.stats.losses).toBe(0);
+    expect(events.filter((e) => e.type === 'connection')).toEqual([
+      { type: 'connection', connected: true },
+    ]);
+  });
+
   it('sends every command as one whole 4-byte write and pipelines a whole poll cycle', async () => {
     const writeSizes: number[] = [];
     const { server, driver } = await setup({

@@ -10,6 +10,14 @@
  *   a closed/refused socket means the server is lost: it reports `connection: false`, closes and
  *   reconnects with exponential back-off. I/O errors never throw out of the driver.
  * - Each command is sent as one whole 4-byte write (the server does not reassemble frames).
+ * - After every motor command it writes (a change, a re-assert, the resync), it reports the floor
+ *   sensor once more, changed or not, from the first read sent after the command: a reading that
+ *   the server took after it had the command (TCP keeps the order). The state machine opens the
+ *   door only on such a reading (src/core/elevator-fsm.ts).
+ * - A starved process (a GC pause, a loaded machine, SIGSTOP) is not a dead server: the reply
+ *   timeout counts only the time the driver's own poll timer was running, at most
+ *   `maxStallStepMs` per poll. Replies that waited in the socket while the process was not
+ *   scheduled are read before the timeout is judged again.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +47,13 @@ export interface TcpElevatorDriverOptions {
   pollIntervalMs?: number;
   /** A read not answered within this many ms means the server is lost (default 500). */
   replyTimeoutMs?: number;
+  /**
+   * The most that one gap between two polls counts towards the reply timeout, in ms (default 100):
+   * a longer gap means this process was not running, not that the server was silent.
+   */
+  maxStallStepMs?: number;
+  /** Monotonic clock in ms (default `performance.now`), for tests. */
+  now?: () => number;
   /** A TCP connect not completed within this many ms is abandoned (default 1000). */
   connectTimeoutMs?: number;
   /** First reconnect delay in ms (default 100); doubles per failed attempt. */
@@ -71,7 +86,10 @@ export interface TcpElevatorDriverStats {
 
 interface PendingRead {
   request: ElevatorReadCommand;
+  /** When it was sent, on the driver's running clock (see {@link TcpElevatorDriver}). */
   sentAt: number;
+  /** How many motor commands had been written when it was sent. */
+  motorWrites: number;
 }
 
 /** State of one TCP connection; a new one per attempt, so late events of an old socket are ignored. */
@@ -89,6 +107,8 @@ interface Link {
   connectTimer: NodeJS.Timeout | undefined;
   /** Input values last seen on this link; `undefined` = not read yet, so the first read reports. */
   floor: number | null | undefined;
+  /** The motor-command count up to which a floor reading after the command has been reported. */
+  floorReportedAfter: number;
   obstruction: boolean | undefined;
   stopButton: boolean | undefined;
   /** Button states last seen, `buttons[floor][index]`; all released at connect. */
@@ -108,6 +128,13 @@ export class TcpElevatorDriver implements ElevatorIo {
   readonly #log: Logger;
   readonly #signal: AbortSignal | undefined;
   readonly #connect: (port: number, host: string) => net.Socket;
+  readonly #realNow: () => number;
+  readonly #maxStallStepMs: number;
+  /** The running clock: real time, but a gap between two samples counts at most `maxStallStepMs`. */
+  #running = 0;
+  #lastReal: number | undefined;
+  /** Motor commands written so far (over every link). */
+  #motorWrites = 0;
   readonly #outputs: ElevatorOutputState;
   readonly #listeners = new Set<(event: ElevatorInputEvent) => void>();
   readonly #stats: TcpElevatorDriverStats = {
@@ -140,6 +167,8 @@ export class TcpElevatorDriver implements ElevatorIo {
     this.#pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 10);
     this.#replyTimeoutMs = positive('replyTimeoutMs', options.replyTimeoutMs ?? 500);
     this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 1000);
+    this.#maxStallStepMs = positive('maxStallStepMs', options.maxStallStepMs ?? 100);
+    this.#realNow = options.now ?? (() => performance.now());
     this.#reconnectMinMs = positive('reconnectMinMs', options.reconnectMinMs ?? 100);
     this.#reconnectMaxMs = positive('reconnectMaxMs', options.reconnectMaxMs ?? 2000);
     if (this.#reconnectMaxMs < this.#reconnectMinMs) {
@@ -266,20 +295,42 @@ export class TcpElevatorDriver implements ElevatorIo {
       pollTimer: undefined,
       connectTimer: undefined,
       floor: undefined,
+      floorReportedAfter: -1,
       obstruction: undefined,
       stopButton: undefined,
       buttons: Array.from({ length: this.floors }, () => [false, false, false]),
     };
     this.#link = link;
     socket.setNoDelay(true);
-    link.connectTimer = setTimeout(
-      () => this.#lose(link, 'connect timeout'),
-      this.#connectTimeoutMs,
-    );
+    this.#armConnectTimer(link, this.#connectTimeoutMs, 0);
     socket.on('connect', () => this.#onOpen(link));
     socket.on('data', (chunk: Buffer) => this.#onData(link, chunk));
     socket.on('error', (err) => this.#lose(link, `socket error: ${err.message}`));
     socket.on('close', () => this.#lose(link, 'socket closed'));
+  }
+
+  /**
+   * The connect timeout, stall-aware: a timer that fires late counts its lateness only up to
+   * `maxStallStepMs` and re-arms for what is left.
+   */
+  #armConnectTimer(link: Link, delayMs: number, countedMs: number): void {
+    const armedAt = this.#realNow();
+    link.connectTimer = setTimeout(() => {
+      const late = Math.max(0, this.#realNow() - armedAt - delayMs);
+      const counted = countedMs + delayMs + Math.min(late, this.#maxStallStepMs);
+      const left = this.#connectTimeoutMs - counted;
+      if (left > 0) this.#armConnectTimer(link, left, counted);
+      else this.#lose(link, 'connect timeout');
+    }, delayMs);
+  }
+
+  /** The running clock (see the module comment); every poll samples it. */
+  #runningNow(): number {
+    const real = this.#realNow();
+    if (this.#lastReal !== undefined)
+      this.#running += Math.min(Math.max(0, real - this.#lastReal), this.#maxStallStepMs);
+    this.#lastReal = real;
+    return this.#running;
   }
 
   #onOpen(link: Link): void {
@@ -344,6 +395,7 @@ export class TcpElevatorDriver implements ElevatorIo {
 
   #writeOutput(link: Link, cmd: OutputCommand): void {
     this.#stats.writes++;
+    if (cmd.type === 'motor') this.#motorWrites++;
     link.socket.write(encodeCommand(cmd, this.floors));
   }
 
@@ -351,18 +403,18 @@ export class TcpElevatorDriver implements ElevatorIo {
 
   #poll(link: Link): void {
     if (this.#link !== link) return;
+    const now = this.#runningNow();
     const oldest = link.pending[0];
     if (oldest) {
-      if (performance.now() - oldest.sentAt > this.#replyTimeoutMs) {
+      if (now - oldest.sentAt > this.#replyTimeoutMs) {
         this.#stats.replyTimeouts++;
         this.#lose(link, `no reply within ${this.#replyTimeoutMs} ms`);
       }
       // Still waiting for the previous cycle: do not pile up requests behind a slow server.
       return;
     }
-    const now = performance.now();
     for (const request of this.#cycle) {
-      link.pending.push({ request, sentAt: now });
+      link.pending.push({ request, sentAt: now, motorWrites: this.#motorWrites });
       this.#stats.reads++;
       link.socket.write(encodeCommand(request, this.floors));
     }
@@ -392,12 +444,13 @@ export class TcpElevatorDriver implements ElevatorIo {
         this.#settleFirstAttempt();
         if (this.#link !== link) return;
       }
-      this.#handleReply(link, pending.request, reply);
+      this.#handleReply(link, pending, reply);
       if (link.pending.length === 0) this.#stats.pollCycles++;
     }
   }
 
-  #handleReply(link: Link, request: ElevatorReadCommand, reply: ElevatorReply): void {
+  #handleReply(link: Link, pending: PendingRead, reply: ElevatorReply): void {
+    const request = pending.request;
     switch (reply.type) {
       case 'readButton': {
         if (request.type !== 'readButton') return;
@@ -422,7 +475,10 @@ export class TcpElevatorDriver implements ElevatorIo {
           }
           floor = null;
         }
-        if (link.floor !== floor) {
+        // The first reading sent after the latest motor command is reported even if unchanged.
+        const afterMotor = pending.motorWrites > link.floorReportedAfter;
+        if (afterMotor) link.floorReportedAfter = pending.motorWrites;
+        if (link.floor !== floor || afterMotor) {
           link.floor = floor;
           this.#emit({ type: 'floor', floor });
         }

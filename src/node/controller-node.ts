@@ -45,6 +45,14 @@ export interface ControllerNodeDeps {
   metrics?: NodeMetrics | undefined;
   /** How often the control loop ticks (deadlines, peer timeouts). */
   tickMs?: number;
+  /**
+   * A starved process (docs/design.md): the controller's clock counts at most this many ms for one
+   * gap between two readings of `now` (the loop reads it every tick), so time the process was not
+   * scheduled (SIGSTOP, a GC pause, a blocking disk write) does not count towards its deadlines:
+   * no motor failure, door time or peer timeout expires just because the node itself did not
+   * run. Absent: the clock is `now` as it is (tests that drive time by hand).
+   */
+  maxClockStepMs?: number;
 }
 
 /** One running controller node. */
@@ -63,6 +71,10 @@ export class ControllerNode {
   private networkCut = false;
   private connectedOnce = false;
   private lastTickAt = 0;
+  /** The controller's clock (see `maxClockStepMs`): real time minus the stalls. */
+  private lastRealNow: number | undefined;
+  private stalledMs = 0;
+  private lastStallLogAt = -Infinity;
   private broadcastFailures = 0;
   /** Bounds the CPU a datagram flood can take from the control loop. */
   private readonly budget = new DatagramBudget();
@@ -126,7 +138,7 @@ export class ControllerNode {
   /** Starts the loops. The controller's lamps are set before the driver connects, so the first resync is right. */
   async start(): Promise<void> {
     const { io, transport, config } = this.deps;
-    this.dispatch({ type: 'tick', now: this.deps.now() });
+    this.dispatch({ type: 'tick', now: this.now() });
     this.unsubscribe.push(io.onEvent((e) => this.onElevatorEvent(e)));
     this.unsubscribe.push(transport.onDatagram((d, s) => this.onDatagram(d, s)));
     await transport.start();
@@ -165,17 +177,36 @@ export class ControllerNode {
     return this.networkCut;
   }
 
+  /** The controller's clock: `deps.now` with the stalls taken out (see `maxClockStepMs`). */
+  private now(): number {
+    const real = this.deps.now();
+    const max = this.deps.maxClockStepMs;
+    if (max !== undefined && this.lastRealNow !== undefined) {
+      const gap = real - this.lastRealNow;
+      if (gap > max) this.stalledMs += gap - max;
+    }
+    this.lastRealNow = Math.max(real, this.lastRealNow ?? real);
+    return real - this.stalledMs;
+  }
+
   private onTick(tickMs: number): void {
-    const now = this.deps.now();
+    const real = this.deps.now();
     // How late this tick is: the control loop's latency (a stalled event loop shows here).
-    const lateness = Math.max(0, now - this.lastTickAt - tickMs);
-    this.lastTickAt = now;
+    const lateness = Math.max(0, real - this.lastTickAt - tickMs);
+    this.lastTickAt = real;
     this.deps.metrics?.controlLoopLatency.observe(lateness / 1000);
-    this.dispatch({ type: 'tick', now });
+    if (lateness > (this.deps.maxClockStepMs ?? Infinity) && real - this.lastStallLogAt > 1000) {
+      this.lastStallLogAt = real;
+      this.log.warn(
+        { lateMs: Math.round(lateness) },
+        'control loop stalled; the stall does not count',
+      );
+    }
+    this.dispatch({ type: 'tick', now: this.now() });
   }
 
   private onElevatorEvent(e: ElevatorInputEvent): void {
-    const now = this.deps.now();
+    const now = this.now();
     switch (e.type) {
       case 'button':
         this.dispatch({ type: 'button', button: e.button, floor: e.floor, now });
@@ -234,7 +265,7 @@ export class ControllerNode {
       type: 'peerMessage',
       from: result.envelope.from,
       body: result.envelope.body,
-      now: this.deps.now(),
+      now: this.now(),
     });
   }
 
@@ -285,7 +316,7 @@ export class ControllerNode {
         break;
       case 'persist':
         this.deps.store.save(effect.state);
-        this.dispatch({ type: 'persisted', state: effect.state, now: this.deps.now() });
+        this.dispatch({ type: 'persisted', state: effect.state, now: this.now() });
         break;
       case 'broadcastNow':
         if (!this.broadcastQueued) {

@@ -94,6 +94,8 @@ export class SimNode {
   doorLamp = false;
   obstruction = false;
   sensor: number | null;
+  /** A motor command was written: the driver's report of the sensor after it is due. */
+  sensorReportDue = false;
   nextBroadcastAt = 0;
   broadcastSoon = false;
   restartAt: number | null = null;
@@ -358,6 +360,15 @@ export class ClusterSim {
     if (node.controller === null) return;
     const effects = node.controller.handle(event);
     this.execute(node, effects);
+    // Like the driver (src/io/elevator-io.ts): after a motor command it reports the floor sensor
+    // once more, read after the server got the command (here at the same instant).
+    for (let guard = 0; node.sensorReportDue && node.controller !== null; guard++) {
+      if (guard > 100) throw new Error(`${node.id}: motor commands without end at ${this.now} ms`);
+      node.sensorReportDue = false;
+      node.sensor = node.car.floorSensor(this.now);
+      const floor = node.sensor;
+      this.execute(node, node.controller.handle({ type: 'floorSensor', floor, now: this.now }));
+    }
   }
 
   private execute(node: SimNode, effects: ControllerEffect[]): void {
@@ -365,9 +376,13 @@ export class ClusterSim {
       switch (e.type) {
         case 'motor':
           node.car.setMotor(e.direction, this.now);
+          node.sensorReportDue = true;
           break;
         case 'reassertMotor':
-          break; // CarPhysics keeps the last command across power loss: nothing to re-send.
+          // CarPhysics keeps the last command across power loss: nothing to re-send; the driver
+          // reports the sensor after it all the same.
+          node.sensorReportDue = true;
+          break;
         case 'doorLamp':
           node.doorLamp = e.on;
           this.emit({ kind: 'door', at: this.now, node: node.id, open: e.on });

@@ -154,6 +154,23 @@ export function describeElevatorIoCompliance(
       ]);
     });
 
+    it('after every motor command the floor sensor is reported once more, changed or not (a reading taken after the command)', async () => {
+      await waitEvent((e) => e.type === 'floor', 'initial floor report');
+      await h.settle();
+      const before = count((e) => e.type === 'floor');
+      io.reassertMotor();
+      await pollUntil(
+        () => count((e) => e.type === 'floor') > before,
+        'floor report after the motor command',
+      );
+      await h.settle();
+      expect(count((e) => e.type === 'floor')).toBe(before + 1);
+      // Lamps are not motor commands: no report.
+      io.setDoorLamp(true);
+      await h.settle();
+      expect(count((e) => e.type === 'floor')).toBe(before + 1);
+    });
+
     it('floor sensor changes are reported', async () => {
       const setFloor = (floor: number | null) => h.setFloorSensor(floor);
       await setFloor(1);

@@ -6,9 +6,10 @@
  * It behaves like the TCP driver at the contract level (the shared compliance suite checks both):
  * same argument validation (same errors and codes), rising-edge button events, writes only on
  * change (counted in {@link FakeElevatorIo.writes}), `connection` events, and after a reconnect a
- * resync of every output followed by a report of floor, obstruction and stop button.
+ * resync of every output followed by a report of floor, obstruction and stop button, and after
+ * every motor command one more report of the floor sensor (in a microtask).
  *
- * Unlike the driver it is synchronous: a control call delivers its events before it returns, which
+ * Unlike the driver it is synchronous (but for that report): a control call delivers its events before it returns, which
  * keeps tests on virtual time deterministic. It has no car physics: the motor is only recorded.
  */
 import { buttonIndex, type ButtonType, type Direction } from '../core/types.js';
@@ -55,6 +56,7 @@ export class FakeElevatorIo implements ElevatorIo {
   #started = false;
   #stopped = false;
   #connected = false;
+  #floorReportQueued = false;
 
   constructor(options: FakeElevatorIoOptions) {
     this.#outputs = new ElevatorOutputState(options.floors);
@@ -169,6 +171,7 @@ export class FakeElevatorIo implements ElevatorIo {
 
   /** Holds or releases a button. A nonexistent button is a test bug and throws. */
   setButton(button: ButtonType, floor: number, pressed: boolean): void {
+    this.flush();
     const b = checkButton(button);
     const f = checkFloor(floor, this.floors);
     checkBoolean(pressed, 'pressed');
@@ -184,6 +187,7 @@ export class FakeElevatorIo implements ElevatorIo {
 
   /** Moves the floor sensor: a floor, or `null` between floors. */
   setFloorSensor(floor: number | null): void {
+    this.flush();
     const f = floor === null ? null : checkFloor(floor, this.floors);
     if (this.#floor === f) return;
     this.#floor = f;
@@ -196,6 +200,7 @@ export class FakeElevatorIo implements ElevatorIo {
   }
 
   setObstruction(active: boolean): void {
+    this.flush();
     checkBoolean(active, 'obstruction');
     if (this.#obstruction === active) return;
     this.#obstruction = active;
@@ -203,6 +208,7 @@ export class FakeElevatorIo implements ElevatorIo {
   }
 
   setStopButton(pressed: boolean): void {
+    this.flush();
     checkBoolean(pressed, 'stop button');
     if (this.#stopButton === pressed) return;
     this.#stopButton = pressed;
@@ -251,6 +257,23 @@ export class FakeElevatorIo implements ElevatorIo {
     this.#writeLog.push(cmd);
     applyOutput(this.#server, cmd);
     for (const listener of [...this.#writeListeners]) listener(cmd);
+    // Like the driver: after a motor command, the floor sensor once more (the connect reports it
+    // anyway). Delivered after the current call returns, as a reply would come after the write.
+    if (cmd.type === 'motor' && this.#connected && !this.#floorReportQueued) {
+      this.#floorReportQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /**
+   * Delivers the floor report queued after a motor command now, if it has not gone out yet (every
+   * control call does this first, as the event loop would have delivered it by then; synchronous
+   * tests call it where the loop would turn).
+   */
+  flush(): void {
+    if (!this.#floorReportQueued) return;
+    this.#floorReportQueued = false;
+    if (this.#connected) this.#emit({ type: 'floor', floor: this.#floor });
   }
 
   #setConnected(connected: boolean): void {

@@ -110,7 +110,7 @@ export interface HarnessNode {
 
 /** Starts a node on fakes. With `key`, peer messages must carry a valid HMAC. */
 export async function startHarnessNode(
-  options: { config?: Partial<NodeConfig>; assign?: AssignFn } = {},
+  options: { config?: Partial<NodeConfig>; assign?: AssignFn; maxClockStepMs?: number } = {},
 ): Promise<HarnessNode> {
   const dir = mkdtempSync(join(tmpdir(), 'em-harness-'));
   const config = testNodeConfig({ stateDir: dir, ...options.config });
@@ -133,6 +133,7 @@ export async function startHarnessNode(
     metrics,
     // The harness drives time itself; the node's interval timer would only add noise.
     tickMs: 3_600_000,
+    ...(options.maxClockStepMs !== undefined && { maxClockStepMs: options.maxClockStepMs }),
   });
   const harness: HarnessNode = {
     node,
@@ -143,7 +144,10 @@ export async function startHarnessNode(
     config,
     clock,
     accepted: 0,
-    tick: () => handle({ type: 'tick', now: clock.now }),
+    tick: () => {
+      io.flush(); // what the event loop delivered before the timer fired
+      handle({ type: 'tick', now: clock.now });
+    },
     broadcast: () => (node as unknown as { broadcast(): void }).broadcast(),
     stop: async () => {
       await node.stop();

@@ -77,6 +77,8 @@ export function register(program: Command): void {
       store: new DurableStateStore(config.stateDir),
       ...createDispatch(config.assigner),
       now: () => performance.now(),
+      // A starved process is late, never unsafe: its own stalls do not count (docs/design.md).
+      maxClockStepMs: 100,
       wallClock: () => Date.now(),
       random: Math.random,
       auth: config.key === undefined ? undefined : createHmacAuthenticator(config.key),
