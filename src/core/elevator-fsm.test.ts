@@ -4,6 +4,7 @@ import {
   isAvailable,
   isParking,
   nextDeadline,
+  SETTLE_RETRY_MS,
   step,
   type ElevatorEffect,
   type ElevatorEvent,
@@ -537,9 +538,12 @@ describe('elevator FSM: a starved process (requirements §8: late, never unsafe)
     expect(served(arrival)).toEqual([]);
     expect(car.state.behaviour).toBe('idle');
     expect(car.state.arrival).toMatchObject({ floor: 1, phase: 'settling' });
-    // Nothing but a floor-sensor reading opens it: not the requests, not the timers.
+    // Nothing but a floor-sensor reading opens it: not the requests, not the timers. A car that
+    // waits over SETTLE_RETRY_MS for that reading asks for it again (re-asserts the stop).
     expect(car.at(2600).requests([[1, 'cab']])).toEqual([]);
-    expect(car.tick(9000)).toEqual([]);
+    expect(car.tick(2500 + SETTLE_RETRY_MS - 1)).toEqual([]);
+    expect(car.tick(9000)).toEqual([{ type: 'reassertMotor' }]);
+    expect(car.tick(9001)).toEqual([]);
     const confirmed = car.at(9010).sensor(1);
     expect(confirmed).toContainEqual({ type: 'doorLamp', on: true });
     expect(served(confirmed)).toEqual(['1:cab']);

@@ -110,7 +110,16 @@ export interface Arrival {
   readonly direction: Direction;
   readonly travel: 'up' | 'down';
   readonly phase: 'settling' | 'returning';
+  /** When the car last asked for the reading it settles on (the stop, or a re-assert of it). */
+  readonly since: number;
 }
+
+/**
+ * A car settling this long without the reading that confirms it asks again (re-asserts the stop,
+ * which makes the I/O report a fresh reading). The I/O promises that reading after every motor
+ * command; this only keeps the car from waiting forever if one was lost on the way (a reconnect).
+ */
+export const SETTLE_RETRY_MS = 1000;
 
 /** Whether the car has been told to stop at a floor and waits for a reading to confirm it stands there. */
 export function isSettling(state: ElevatorState): boolean {
@@ -189,6 +198,7 @@ export function nextDeadline(state: ElevatorState, now: number): number | null {
       ? null
       : state.obstructedSince + state.config.obstructionTimeoutMs;
   if (obstructionBound !== null && obstructionBound > now) times.push(obstructionBound);
+  if (state.arrival?.phase === 'settling') times.push(state.arrival.since + SETTLE_RETRY_MS);
   return times.length === 0 ? null : Math.min(...times);
 }
 
@@ -336,7 +346,7 @@ function stopAndSettle(
   setMotor(s, 'stop', now, effects);
   s.behaviour = 'idle';
   s.direction = 'stop';
-  s.arrival = { floor, direction, travel, phase: 'settling' };
+  s.arrival = { floor, direction, travel, phase: 'settling', since: now };
 }
 
 /** What a car confirmed standing at `floor` (motor stopped) does, having arrived going `direction`. */
@@ -376,7 +386,7 @@ function onSettled(
     // way before the stop. Wait for one more: re-asserting the stop makes the I/O report a reading
     // taken after it. Once that shows this floor, the car serves what it can here and otherwise
     // goes on from here by the usual rules.
-    s.arrival = { ...arrival, floor };
+    s.arrival = { ...arrival, floor, since: now };
     effects.push({ type: 'reassertMotor' });
     return;
   }
@@ -579,6 +589,11 @@ function callsAnsweredBy(requests: RequestMatrix, floor: number, direction: Dire
 }
 
 function onTick(s: Draft, now: number, effects: ElevatorEffect[]): void {
+  const arrival = s.arrival;
+  if (arrival?.phase === 'settling' && now >= arrival.since + SETTLE_RETRY_MS) {
+    s.arrival = { ...arrival, since: now };
+    effects.push({ type: 'reassertMotor' });
+  }
   if (s.motorDeadline !== null && now >= s.motorDeadline) {
     // Told to move, yet the sensor did not change in time: report out of service and try again.
     s.motorFailed = true;
