@@ -308,7 +308,7 @@ async function runSize(
     child.stderr?.pipe(out);
     children.add(child);
     child.once('exit', (code, signal) => {
-      if (children.has(child))
+      if (!stopping.has(child))
         log(
           `  ${name} exited unexpectedly (code ${code}, signal ${signal}); see ${dir}/${name}.log`,
         );
