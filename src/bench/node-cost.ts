@@ -190,12 +190,20 @@ async function getState(e: Elevator): Promise<SimState> {
 }
 
 async function press(e: Elevator, button: Button, floor: number): Promise<number> {
-  const res = await fetch(`${e.controlUrl}/press`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ button, floor }),
-  });
-  return pressReplySchema.parse(await res.json()).t;
+  // A saturated machine (16x50 on 2 cores) can reset a connection: try again, a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`${e.controlUrl}/press`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ button, floor }),
+      });
+      return pressReplySchema.parse(await res.json()).t;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(200 * attempt);
+    }
+  }
 }
 
 const lampOn = (s: SimState, button: Button, floor: number): boolean =>
