@@ -3,15 +3,19 @@
  * (`docs/elevator-protocol.md`), implementing {@link ElevatorIo}.
  *
  * - Polls every input (pipelined reads, one cycle in flight at a time) and reports rising edges of
- *   buttons and changes of the floor sensor, obstruction and stop button.
+ *   buttons and changes of the floor sensor, obstruction and stop button. A cycle's requests are
+ *   encoded once, at construction, and handed to the socket corked, so the kernel gets the whole
+ *   cycle in one writev (one syscall, one TCP segment) instead of one write per button; replies
+ *   are parsed in place as they arrive, in request order (the protocol answers reads in order).
  * - Keeps the desired outputs and writes only on change; after every (re)connect it writes all of
  *   them again, because the server may have restarted and forgotten them.
  * - A reply that does not come within `replyTimeoutMs`, a reply that does not match its request, or
  *   a closed/refused socket means the server is lost: it reports `connection: false`, closes and
  *   reconnects with exponential back-off. I/O errors never throw out of the driver.
- * - Each command is sent as one whole 4-byte write (the server does not reassemble frames).
+ * - Each command is handed to the socket as one whole 4-byte write (the server does not
+ *   reassemble frames; whole frames back to back in one segment are fine).
  * - After every motor command it writes (a change, a re-assert, the resync), it reports the floor
- *   sensor once more, changed or not, from the first read sent after the command: a reading that
+ *   sensor once more, changed or not, from the first cycle sent after the command: a reading that
  *   the server took after it had the command (TCP keeps the order). The state machine opens the
  *   door only on such a reading (src/core/elevator-fsm.ts).
  * - A starved process (a GC pause, a loaded machine, SIGSTOP) is not a dead server: the reply
@@ -26,14 +30,7 @@ import { BUTTON_TYPES, buttonIndex, type ButtonType, type Direction } from '../c
 import type { ElevatorInputEvent, ElevatorIo } from './elevator-io.js';
 import { ElevatorIoConfigError, buttonExists, checkFloorCount } from './elevator-io-validation.js';
 import { ElevatorOutputState, type OutputCommand } from './elevator-output-state.js';
-import {
-  FrameSplitter,
-  decodeReply,
-  encodeCommand,
-  isFrameError,
-  type ElevatorReadCommand,
-  type ElevatorReply,
-} from '../protocol/elevator-frames.js';
+import { CMD, encodeCommand, type ElevatorReadCommand } from '../protocol/elevator-frames.js';
 
 /** Dependencies and tuning of a {@link TcpElevatorDriver}. */
 export interface TcpElevatorDriverOptions {
@@ -84,13 +81,7 @@ export interface TcpElevatorDriverStats {
   replyTimeouts: number;
 }
 
-interface PendingRead {
-  request: ElevatorReadCommand;
-  /** When it was sent, on the driver's running clock (see {@link TcpElevatorDriver}). */
-  sentAt: number;
-  /** How many motor commands had been written when it was sent. */
-  motorWrites: number;
-}
+const NO_BYTES = Buffer.alloc(0);
 
 /** State of one TCP connection; a new one per attempt, so late events of an old socket are ignored. */
 interface Link {
@@ -99,16 +90,22 @@ interface Link {
   open: boolean;
   /** The server has answered at least once on this link. */
   answered: boolean;
-  rx: FrameSplitter;
+  /** The bytes of an incomplete reply frame (0-3), waiting for the rest. */
+  rx: Buffer;
   /** A floor-out-of-range reply was logged on this link (logged once, not 100 times a second). */
   warnedFloor: boolean;
-  pending: PendingRead[];
+  /** Replies still due for the cycle in flight: the next one answers `cycle[cycle.length - due]`. */
+  due: number;
+  /** When the cycle in flight was sent, on the driver's running clock (see the module comment). */
+  cycleSentAt: number;
+  /** How many motor commands had been written when the cycle in flight was sent. */
+  cycleMotorWrites: number;
+  /** The motor-command count up to which a floor reading after the command has been reported. */
+  floorReportedAfter: number;
   pollTimer: NodeJS.Timeout | undefined;
   connectTimer: NodeJS.Timeout | undefined;
   /** Input values last seen on this link; `undefined` = not read yet, so the first read reports. */
   floor: number | null | undefined;
-  /** The motor-command count up to which a floor reading after the command has been reported. */
-  floorReportedAfter: number;
   obstruction: boolean | undefined;
   stopButton: boolean | undefined;
   /** Button states last seen, `buttons[floor][index]`; all released at connect. */
@@ -147,6 +144,8 @@ export class TcpElevatorDriver implements ElevatorIo {
   };
   /** The reads of one poll cycle, in request order (nonexistent buttons left out). */
   readonly #cycle: ElevatorReadCommand[];
+  /** The same reads encoded, one 4-byte Buffer each (built once: validated, never re-encoded). */
+  readonly #cycleFrames: Buffer[];
 
   #started = false;
   #stopped = false;
@@ -190,6 +189,7 @@ export class TcpElevatorDriver implements ElevatorIo {
       }
     }
     this.#cycle.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
+    this.#cycleFrames = this.#cycle.map((r) => Buffer.from(encodeCommand(r, this.floors)));
   }
 
   get connected(): boolean {
@@ -289,13 +289,15 @@ export class TcpElevatorDriver implements ElevatorIo {
       socket,
       open: false,
       answered: false,
-      rx: new FrameSplitter(),
+      rx: NO_BYTES,
       warnedFloor: false,
-      pending: [],
+      due: 0,
+      cycleSentAt: 0,
+      cycleMotorWrites: 0,
+      floorReportedAfter: -1,
       pollTimer: undefined,
       connectTimer: undefined,
       floor: undefined,
-      floorReportedAfter: -1,
       obstruction: undefined,
       stopButton: undefined,
       buttons: Array.from({ length: this.floors }, () => [false, false, false]),
@@ -339,8 +341,10 @@ export class TcpElevatorDriver implements ElevatorIo {
     link.open = true;
     this.#log.debug('tcp connected; resynchronising outputs');
     // The server may be fresh or restarted: bring every output in line with what we want.
+    link.socket.cork();
     for (const cmd of this.#outputs.resync()) this.#writeOutput(link, cmd);
     this.#poll(link);
+    link.socket.uncork();
     link.pollTimer = setInterval(() => this.#poll(link), this.#pollIntervalMs);
   }
 
@@ -404,35 +408,42 @@ export class TcpElevatorDriver implements ElevatorIo {
   #poll(link: Link): void {
     if (this.#link !== link) return;
     const now = this.#runningNow();
-    const oldest = link.pending[0];
-    if (oldest) {
-      if (now - oldest.sentAt > this.#replyTimeoutMs) {
+    if (link.due > 0) {
+      if (now - link.cycleSentAt > this.#replyTimeoutMs) {
         this.#stats.replyTimeouts++;
         this.#lose(link, `no reply within ${this.#replyTimeoutMs} ms`);
       }
       // Still waiting for the previous cycle: do not pile up requests behind a slow server.
       return;
     }
-    for (const request of this.#cycle) {
-      link.pending.push({ request, sentAt: now, motorWrites: this.#motorWrites });
-      this.#stats.reads++;
-      link.socket.write(encodeCommand(request, this.floors));
-    }
+    const frames = this.#cycleFrames;
+    link.cycleSentAt = now;
+    link.cycleMotorWrites = this.#motorWrites;
+    link.due = frames.length;
+    this.#stats.reads += frames.length;
+    // Corked: each frame is still one whole 4-byte write, but they leave in one writev.
+    const { socket } = link;
+    socket.cork();
+    for (const frame of frames) socket.write(frame);
+    socket.uncork();
   }
 
   #onData(link: Link, chunk: Buffer): void {
     if (this.#link !== link) return;
-    // Replies may arrive split or several to a chunk; the splitter hands back whole frames only.
-    for (const frame of link.rx.push(chunk)) {
+    // Replies may arrive split or several to a chunk: parse whole frames in place, keep the rest.
+    const data = link.rx.length === 0 ? chunk : Buffer.concat([link.rx, chunk]);
+    const whole = data.length - (data.length % 4);
+    const cycle = this.#cycle;
+    for (let at = 0; at < whole; at += 4) {
       if (this.#link !== link) return;
-      const pending = link.pending.shift();
-      if (!pending) {
-        this.#lose(link, `unexpected reply ${hex(frame)} with no request outstanding`);
+      if (link.due === 0) {
+        this.#lose(link, `unexpected reply ${hex(data, at)} with no request outstanding`);
         return;
       }
-      const reply = decodeReply(frame);
-      if (isFrameError(reply) || reply.type !== pending.request.type) {
-        this.#lose(link, `reply ${hex(frame)} does not answer ${pending.request.type}`);
+      const request = cycle[cycle.length - link.due]!;
+      link.due--;
+      if (data[at] !== CMD[request.type]) {
+        this.#lose(link, `reply ${hex(data, at)} does not answer ${request.type}`);
         return;
       }
       if (!link.answered) {
@@ -444,28 +455,30 @@ export class TcpElevatorDriver implements ElevatorIo {
         this.#settleFirstAttempt();
         if (this.#link !== link) return;
       }
-      this.#handleReply(link, pending, reply);
-      if (link.pending.length === 0) this.#stats.pollCycles++;
+      this.#handleReply(link, request, data[at + 1] !== 0, data[at + 2]!);
+      if (link.due === 0) this.#stats.pollCycles++;
     }
+    // A copy: the partial frame must not pin the whole chunk.
+    link.rx = whole === data.length ? NO_BYTES : Buffer.from(data.subarray(whole));
   }
 
-  #handleReply(link: Link, pending: PendingRead, reply: ElevatorReply): void {
-    const request = pending.request;
-    switch (reply.type) {
+  /** One reply: `flag` is byte 1 (pressed / active / at a floor; servers send any non-zero for
+   * true), `arg` byte 2 (the floor of a floor reading). */
+  #handleReply(link: Link, request: ElevatorReadCommand, flag: boolean, arg: number): void {
+    switch (request.type) {
       case 'readButton': {
-        if (request.type !== 'readButton') return;
         const row = link.buttons[request.floor];
         const i = buttonIndex(request.button);
         if (!row) return;
         const was = row[i];
-        row[i] = reply.pressed;
-        if (reply.pressed && !was) {
+        row[i] = flag;
+        if (flag && !was) {
           this.#emit({ type: 'button', button: request.button, floor: request.floor });
         }
         return;
       }
       case 'readFloor': {
-        let floor = reply.floor;
+        let floor = flag ? arg : null;
         if (floor !== null && floor >= this.floors) {
           // A server configured for more floors than we were: say so once and treat the reading
           // as "between floors" rather than passing an impossible floor on.
@@ -475,9 +488,10 @@ export class TcpElevatorDriver implements ElevatorIo {
           }
           floor = null;
         }
-        // The first reading sent after the latest motor command is reported even if unchanged.
-        const afterMotor = pending.motorWrites > link.floorReportedAfter;
-        if (afterMotor) link.floorReportedAfter = pending.motorWrites;
+        // The first reading of a cycle sent after the latest motor command is reported even if
+        // unchanged.
+        const afterMotor = link.cycleMotorWrites > link.floorReportedAfter;
+        if (afterMotor) link.floorReportedAfter = link.cycleMotorWrites;
         if (link.floor !== floor || afterMotor) {
           link.floor = floor;
           this.#emit({ type: 'floor', floor });
@@ -485,16 +499,16 @@ export class TcpElevatorDriver implements ElevatorIo {
         return;
       }
       case 'readStop': {
-        if (link.stopButton !== reply.pressed) {
-          link.stopButton = reply.pressed;
-          this.#emit({ type: 'stopButton', pressed: reply.pressed });
+        if (link.stopButton !== flag) {
+          link.stopButton = flag;
+          this.#emit({ type: 'stopButton', pressed: flag });
         }
         return;
       }
       case 'readObstruction': {
-        if (link.obstruction !== reply.active) {
-          link.obstruction = reply.active;
-          this.#emit({ type: 'obstruction', active: reply.active });
+        if (link.obstruction !== flag) {
+          link.obstruction = flag;
+          this.#emit({ type: 'obstruction', active: flag });
         }
         return;
       }
@@ -520,8 +534,8 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function hex(frame: Uint8Array): string {
-  return Buffer.from(frame).toString('hex');
+function hex(data: Buffer, at: number): string {
+  return data.toString('hex', at, at + 4);
 }
 
 /** Ends the socket gracefully (flushing queued writes), destroying it if that takes too long. */

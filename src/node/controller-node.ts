@@ -43,7 +43,8 @@ export interface ControllerNodeDeps {
   random: () => number;
   auth?: MessageAuthenticator | undefined;
   metrics?: NodeMetrics | undefined;
-  /** How often the control loop ticks (deadlines, peer timeouts). */
+  /** How often the control loop ticks (deadlines, peer timeouts; default 20). Inputs and peer
+   * messages are handled as they come, not on a tick, so this bounds only timer accuracy. */
   tickMs?: number;
   /**
    * A starved process (docs/design.md): the controller's clock counts at most this many ms for one
@@ -79,6 +80,9 @@ export class ControllerNode {
   /** Bounds the CPU a datagram flood can take from the control loop. */
   private readonly budget = new DatagramBudget();
   private rateLimited = 0;
+  /** The metrics' call gauges lag the view (refreshed on a tick, at most every 250 ms). */
+  private gaugesDirty = true;
+  private gaugesAt = -Infinity;
 
   constructor(deps: ControllerNodeDeps) {
     this.deps = deps;
@@ -144,7 +148,7 @@ export class ControllerNode {
     await transport.start();
     await io.start();
     this.lastTickAt = this.deps.now();
-    const tickMs = this.deps.tickMs ?? 10;
+    const tickMs = this.deps.tickMs ?? 20;
     this.timers.push(setInterval(() => this.onTick(tickMs), tickMs));
     this.timers.push(setInterval(() => this.broadcast(), config.broadcastIntervalMs));
     this.log.info(
@@ -203,6 +207,11 @@ export class ControllerNode {
       );
     }
     this.dispatch({ type: 'tick', now: this.now() });
+    if (this.gaugesDirty && real - this.gaugesAt >= 250) {
+      this.gaugesDirty = false;
+      this.gaugesAt = real;
+      this.updateGauges();
+    }
   }
 
   private onElevatorEvent(e: ElevatorInputEvent): void {
@@ -290,7 +299,7 @@ export class ControllerNode {
     if (this.stopped) return;
     const effects = this.controller.handle(event);
     for (const effect of effects) this.execute(effect);
-    this.updateGauges();
+    this.gaugesDirty = true;
   }
 
   private execute(effect: ControllerEffect): void {

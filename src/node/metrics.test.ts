@@ -4,6 +4,7 @@ import {
   Gauge,
   Histogram,
   MetricsRegistry,
+  countSentDatagrams,
   createNodeMetrics,
   escapeHelp,
   escapeLabelValue,
@@ -135,6 +136,21 @@ describe('createNodeMetrics', () => {
     expect(lines).toContain('elevator_control_loop_latency_seconds_bucket{le="0.001"} 0');
     expect(lines).toContain('elevator_control_loop_latency_seconds_bucket{le="0.0025"} 1');
     expect(lines).toContain('elevator_control_loop_latency_seconds_count 1');
+  });
+
+  it('counts the datagrams a transport sends, their bytes and the largest', () => {
+    const m = createNodeMetrics();
+    const sent: number[] = [];
+    const transport = countSentDatagrams(
+      { broadcast: (d: Uint8Array) => void sent.push(d.length) },
+      m,
+    );
+    for (const n of [100, 1200, 300]) transport.broadcast(new Uint8Array(n));
+    expect(sent).toEqual([100, 1200, 300]);
+    const lines = m.registry.render().split('\n');
+    expect(lines).toContain('elevator_peer_sent_datagrams_total 3');
+    expect(lines).toContain('elevator_peer_sent_bytes_total 1600');
+    expect(lines).toContain('elevator_peer_datagram_max_bytes 1200');
   });
 
   it('every sample line parses as name{labels} value', () => {

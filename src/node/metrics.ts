@@ -40,6 +40,8 @@ interface Renderable {
 /** Shared label bookkeeping: one series per distinct label-value tuple, in first-use order. */
 abstract class Metric<L extends string> implements Renderable {
   protected readonly series = new Map<string, { values: string[]; state: number[] }>();
+  /** The one series of a metric without labels. */
+  private unlabelled: number[] | undefined;
   protected abstract readonly type: 'counter' | 'gauge';
 
   constructor(
@@ -57,13 +59,15 @@ abstract class Metric<L extends string> implements Renderable {
       throw new Error(`duplicate label name on ${name}`);
     }
     // An unlabelled metric has exactly one series; expose it at 0 from the start.
-    if (labelNames.length === 0) this.at(undefined);
+    if (labelNames.length === 0) this.unlabelled = this.at(undefined);
   }
 
   protected abstract initialState(): number[];
 
   /** The state of one series, created on first use. Wrong label names are a programming error. */
   protected at(labels: Labels<L> | undefined): number[] {
+    // The hot path (a gauge set after every control-loop step): no label bookkeeping at all.
+    if (labels === undefined && this.unlabelled !== undefined) return this.unlabelled;
     const given = labels === undefined ? [] : Object.keys(labels);
     if (
       given.length !== this.labelNames.length ||
@@ -247,6 +251,12 @@ export interface NodeMetrics {
   readonly serverReconnects: Counter;
   /** `elevator_control_loop_latency_seconds`: duration of one control-loop iteration. */
   readonly controlLoopLatency: Histogram;
+  /** `elevator_peer_sent_datagrams_total`: peer datagrams handed to the transport. */
+  readonly peerSentDatagrams: Counter;
+  /** `elevator_peer_sent_bytes_total`: their bytes (payload, without UDP/IP headers). */
+  readonly peerSentBytes: Counter;
+  /** `elevator_peer_datagram_max_bytes`: the largest peer datagram sent so far. */
+  readonly peerDatagramMaxBytes: Gauge;
   /** Sets all four `elevator_calls` series at once. */
   setCalls(counts: { readonly [K in CallKind]: { readonly [S in CallState]: number } }): void;
 }
@@ -277,6 +287,18 @@ export function createNodeMetrics(): NodeMetrics {
     'Duration of one control-loop iteration in seconds.',
     CONTROL_LOOP_BUCKETS,
   );
+  const peerSentDatagrams = registry.counter(
+    'elevator_peer_sent_datagrams_total',
+    'Peer datagrams sent.',
+  );
+  const peerSentBytes = registry.counter(
+    'elevator_peer_sent_bytes_total',
+    'Bytes of peer datagrams sent (UDP payload).',
+  );
+  const peerDatagramMaxBytes = registry.gauge(
+    'elevator_peer_datagram_max_bytes',
+    'Largest peer datagram sent so far, in bytes (UDP payload).',
+  );
   const setCalls: NodeMetrics['setCalls'] = (counts) => {
     for (const kind of ['hall', 'cab'] as const) {
       for (const state of ['unconfirmed', 'confirmed'] as const) {
@@ -293,6 +315,28 @@ export function createNodeMetrics(): NodeMetrics {
     messagesDropped,
     serverReconnects,
     controlLoopLatency,
+    peerSentDatagrams,
+    peerSentBytes,
+    peerDatagramMaxBytes,
     setCalls,
   };
+}
+
+/** Records every datagram `transport` sends in the node's `elevator_peer_*` send metrics. */
+export function countSentDatagrams<T extends { broadcast(datagram: Uint8Array): void }>(
+  transport: T,
+  metrics: NodeMetrics,
+): T {
+  const send = transport.broadcast.bind(transport);
+  let max = 0;
+  transport.broadcast = (datagram: Uint8Array): void => {
+    metrics.peerSentDatagrams.inc();
+    metrics.peerSentBytes.inc(datagram.length);
+    if (datagram.length > max) {
+      max = datagram.length;
+      metrics.peerDatagramMaxBytes.set(max);
+    }
+    send(datagram);
+  };
+  return transport;
 }

@@ -14,7 +14,7 @@ import { UdpPeerTransport } from '../../io/udp-peer-transport.js';
 import { addConfigOptions, flagsFromCommand } from '../../node/config-options.js';
 import { ControllerNode } from '../../node/controller-node.js';
 import { loadConfig } from '../../node/load-node-config.js';
-import { createNodeMetrics } from '../../node/metrics.js';
+import { countSentDatagrams, createNodeMetrics } from '../../node/metrics.js';
 import { ConfigError } from '../../node/node-config.js';
 import { runSupervisor } from '../../node/supervisor.js';
 
@@ -69,11 +69,13 @@ export function register(program: Command): void {
         replyTimeoutMs: config.serverTimeoutMs,
         logger,
       }),
-      transport: new UdpPeerTransport({
-        peerPort: config.peerPort,
-        broadcastAddress: config.broadcastAddress,
-        logger,
-      }),
+      transport: ((t) => (metrics === undefined ? t : countSentDatagrams(t, metrics)))(
+        new UdpPeerTransport({
+          peerPort: config.peerPort,
+          broadcastAddress: config.broadcastAddress,
+          logger,
+        }),
+      ),
       store: new DurableStateStore(config.stateDir),
       ...createDispatch(config.assigner),
       now: () => performance.now(),
