@@ -77,166 +77,170 @@ const lampOf = (s: SimState, button: ButtonType, floor: number): boolean =>
 const litCalls = (s: SimState): number =>
   BUTTONS.reduce((n, b) => n + [...Array(FLOORS).keys()].filter((f) => lampOf(s, b, f)).length, 0);
 
-// Opt-in for now (STARVE_TEST=1): safety held in every run so far, but liveness does not yet (see the
-// branch report: after some stops the car stayed idle with lit calls).
-describe.skipIf(process.env.STARVE_TEST !== '1')(
-  'a node stopped (SIGSTOP) at random moments while its car travels',
-  () => {
-    it(`never opens the door between floors nor switches a lamp off without service, over ${ROUNDS} stops`, async () => {
-      const t0 = performance.now();
-      const random = new SeededRandom(SEED);
-      const violations: string[] = [];
-      let prev: SimState = sim.state();
-      let stopsBetweenFloors = 0; // the car stopped off a floor: a stop that came late
-      let doorOpenings = 0;
-      let served = 0;
-      let arrivals = 0;
-      let lampOns = 0;
-      let leftFloorAt = 0; // the simulator's clock (this process's performance.now)
-      let departures = 0;
-      sim.onChange(({ state, t }) => {
-        const c = state.car;
-        if (state.lamps.door && c.floor === null)
-          violations.push(
-            `${t.toFixed(0)} ms: door open between floors (last floor ${c.lastFloor})`,
-          );
-        if (state.lamps.door && c.motor !== 'stop')
-          violations.push(`${t.toFixed(0)} ms: door open with the motor driving ${c.motor}`);
-        if (state.lamps.door && !prev.lamps.door) doorOpenings++;
-        if (c.motor === 'stop' && prev.car.motor !== 'stop' && c.floor === null)
-          stopsBetweenFloors++;
-        if (c.floor !== null && prev.car.floor === null) arrivals++;
-        if (c.floor === null && prev.car.floor !== null && c.motor !== 'stop') {
-          departures++;
-          leftFloorAt = t;
-        }
-        for (const b of BUTTONS)
-          for (let f = 0; f < FLOORS; f++) {
-            if (!lampOf(prev, b, f) && lampOf(state, b, f)) lampOns++;
-            if (!lampOf(prev, b, f) || lampOf(state, b, f)) continue;
-            served++;
-            if (!(state.lamps.door && c.floor === f))
-              violations.push(
-                `${t.toFixed(0)} ms: ${b}@${f} lamp off with the car at ${String(c.floor)}, door ${state.lamps.door ? 'open' : 'closed'}`,
-              );
-          }
-        prev = state;
-      });
-
-      const logs = { serverLost: 0, outOfService: 0, stalls: 0, running: false };
-      const peerPort = await freeUdpPort();
-      const env: NodeJS.ProcessEnv = { ...process.env };
-      for (const k of ['ELEVATOR_KEY', 'ELEVATOR_KEY_FILE', 'ELEVATOR_CONFIG']) delete env[k];
-      const proc = spawn(
-        process.execPath,
-        [
-          cli,
-          'node',
-          ...['--id', 's', '--server', `127.0.0.1:${sim.port}`, '--state-dir', join(work, 'state')],
-          ...[
-            '--floors',
-            String(FLOORS),
-            '--peer-port',
-            String(peerPort),
-            '--door-open-ms',
-            '1000',
-          ],
-          ...['--broadcast-address', '127.255.255.255', '--assigner', 'reference'],
-          ...['--log-level', 'info'],
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'], env },
-      );
-      node = proc;
-      let pending = '';
-      proc.stdout?.setEncoding('utf8');
-      proc.stdout?.on('data', (chunk: string) => {
-        const lines = (pending + chunk).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line.includes('"controller running"')) logs.running = true;
-          if (line.includes('elevator server lost')) logs.serverLost++;
-          if (line.includes('"outOfService"')) logs.outOfService++;
-          if (line.includes('control loop stalled')) logs.stalls++;
-        }
-      });
-      await until(() => logs.running && sim.state().clientConnected, 'the node to drive the car');
-
-      /** Presses calls (while the node runs) until two are lit. */
-      const keepBusy = async (): Promise<void> => {
-        while (litCalls(sim.state()) < 2) {
-          const floor = 1 + random.int(FLOORS - 2);
-          const button = BUTTONS[random.int(3)] ?? 'cab';
-          // Not where the car stands: a call there may be served at once, its lamp never seen lit.
-          if (lampOf(sim.state(), button, floor) || sim.state().car.lastFloor === floor) continue;
-          const ons = lampOns;
-          sim.press(button, floor);
-          await until(() => lampOns > ons, `${button}@${floor} to light`, 5000);
-        }
-      };
-
-      let atArrival = 0;
-      let stoppedMs = 0;
-      for (let round = 1; round <= ROUNDS; round++) {
-        await keepBusy();
-        await until(
-          () => sim.state().car.motor !== 'stop',
-          `round ${round}: the car to travel`,
-          20_000,
-        );
-        if (random.chance(0.5) && AIM === 'before-arrival') {
-          // Around the moment the car reaches the next floor (up to 400 ms before, 50 ms after): the
-          // reading that should stop it there is the one that comes late.
-          const before = departures;
-          const between = () => sim.state().car.floor === null && sim.state().car.motor !== 'stop';
-          await until(
-            () => departures > before || between() || sim.state().car.motor === 'stop',
-            `round ${round}: the car to be on its way to a floor`,
-            10_000,
-          );
-          const arrival = leftFloorAt + 2000;
-          await sleep(Math.max(0, arrival - 400 + random.int(451) - performance.now()));
-          atArrival++;
-        } else if (random.chance(0.5)) {
-          // Right as the car reaches a floor.
-          const before = arrivals;
-          await until(
-            () => arrivals > before || sim.state().car.motor === 'stop',
-            `round ${round}: the car to reach a floor`,
-            10_000,
-          );
-          await sleep(random.int(150));
-          atArrival++;
-        } else {
-          await sleep(random.int(1500));
-        }
-        const ms = 300 + random.int(701);
-        proc.kill('SIGSTOP');
-        await sleep(ms);
-        proc.kill('SIGCONT');
-        stoppedMs += ms;
+describe('a node stopped (SIGSTOP) at random moments while its car travels', () => {
+  it(`never opens the door between floors nor switches a lamp off without service, over ${ROUNDS} stops`, async () => {
+    const t0 = performance.now();
+    const random = new SeededRandom(SEED);
+    const violations: string[] = [];
+    let prev: SimState = sim.state();
+    let stopsBetweenFloors = 0; // the car stopped off a floor: a stop that came late
+    let doorOpenings = 0;
+    let served = 0;
+    let arrivals = 0;
+    let lampOns = 0;
+    let leftFloorAt = 0; // the simulator's clock (this process's performance.now)
+    let departures = 0;
+    sim.onChange(({ state, t }) => {
+      const c = state.car;
+      if (state.lamps.door && c.floor === null)
+        violations.push(`${t.toFixed(0)} ms: door open between floors (last floor ${c.lastFloor})`);
+      if (state.lamps.door && c.motor !== 'stop')
+        violations.push(`${t.toFixed(0)} ms: door open with the motor driving ${c.motor}`);
+      if (state.lamps.door && !prev.lamps.door) doorOpenings++;
+      if (c.motor === 'stop' && prev.car.motor !== 'stop' && c.floor === null) stopsBetweenFloors++;
+      if (c.floor !== null && prev.car.floor === null) arrivals++;
+      if (c.floor === null && prev.car.floor !== null && c.motor !== 'stop') {
+        departures++;
+        leftFloorAt = t;
       }
+      for (const b of BUTTONS)
+        for (let f = 0; f < FLOORS; f++) {
+          if (!lampOf(prev, b, f) && lampOf(state, b, f)) lampOns++;
+          if (!lampOf(prev, b, f) || lampOf(state, b, f)) continue;
+          served++;
+          if (!(state.lamps.door && c.floor === f))
+            violations.push(
+              `${t.toFixed(0)} ms: ${b}@${f} lamp off with the car at ${String(c.floor)}, door ${state.lamps.door ? 'open' : 'closed'}`,
+            );
+        }
+      prev = state;
+    });
 
-      try {
-        await until(
-          () => litCalls(sim.state()) === 0 && !sim.state().lamps.door,
-          'every call to be served',
-          60_000,
-        );
-      } catch (err) {
-        console.log(`starvation test: stuck in ${JSON.stringify(sim.state())}`);
-        throw err;
+    const logs = {
+      serverLost: [] as string[],
+      outOfService: [] as string[],
+      stalls: 0,
+      running: false,
+    };
+    const peerPort = await freeUdpPort();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['ELEVATOR_KEY', 'ELEVATOR_KEY_FILE', 'ELEVATOR_CONFIG']) delete env[k];
+    const proc = spawn(
+      process.execPath,
+      [
+        cli,
+        'node',
+        ...['--id', 's', '--server', `127.0.0.1:${sim.port}`, '--state-dir', join(work, 'state')],
+        ...['--floors', String(FLOORS), '--peer-port', String(peerPort), '--door-open-ms', '1000'],
+        ...['--broadcast-address', '127.255.255.255', '--assigner', 'reference'],
+        ...['--log-level', 'info'],
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], env },
+    );
+    node = proc;
+    let pending = '';
+    /** The node's last log lines, printed if the test gets stuck. */
+    const recent: string[] = [];
+    const stuck = (err: unknown): never => {
+      console.log(`starvation test: stuck in ${JSON.stringify(sim.state())}`);
+      console.log(`the node's last log lines:\n${recent.join('\n')}`);
+      throw err;
+    };
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        recent.push(line);
+        if (recent.length > 60) recent.shift();
+        if (line.includes('"controller running"')) logs.running = true;
+        if (line.includes('elevator server lost')) logs.serverLost.push(line);
+        if (line.includes('"outOfService"')) logs.outOfService.push(line);
+        if (line.includes('control loop stalled')) logs.stalls++;
       }
-      proc.kill('SIGKILL');
-      const wall = (performance.now() - t0) / 1000;
-      console.log(
-        `starvation test: ${ROUNDS} SIGSTOPs (${atArrival} at a floor arrival, ${(stoppedMs / 1000).toFixed(1)} s stopped in all); ` +
-          `the car stopped off a floor ${stopsBetweenFloors} times and drove back; ${doorOpenings} door openings, ` +
-          `${served} lamps served; server declared lost ${logs.serverLost}x, out of service ${logs.outOfService}x, ` +
-          `stalls logged ${logs.stalls}; violations ${violations.length}; ${wall.toFixed(0)} s`,
+    });
+    await until(() => logs.running && sim.state().clientConnected, 'the node to drive the car');
+
+    /** Presses calls (while the node runs) until two are lit. */
+    const keepBusy = async (): Promise<void> => {
+      while (litCalls(sim.state()) < 2) {
+        const floor = 1 + random.int(FLOORS - 2);
+        const button = BUTTONS[random.int(3)] ?? 'cab';
+        // Not where the car stands: a call there may be served at once, its lamp never seen lit.
+        if (lampOf(sim.state(), button, floor) || sim.state().car.lastFloor === floor) continue;
+        const ons = lampOns;
+        sim.press(button, floor);
+        await until(() => lampOns > ons, `${button}@${floor} to light`, 5000);
+      }
+    };
+
+    let atArrival = 0;
+    let stoppedMs = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      await keepBusy().catch(stuck);
+      // The calls just lit may be served at the floor the car stands at (it was on its way there):
+      // then make more work rather than wait for a car with nothing to do.
+      await until(
+        () => sim.state().car.motor !== 'stop' || litCalls(sim.state()) === 0,
+        `round ${round}: the car to travel`,
+        20_000,
+      ).catch(stuck);
+      if (sim.state().car.motor === 'stop') {
+        round--;
+        continue;
+      }
+      if (random.chance(0.5) && AIM === 'before-arrival') {
+        // Around the moment the car reaches the next floor (up to 400 ms before, 50 ms after): the
+        // reading that should stop it there is the one that comes late.
+        const before = departures;
+        const between = () => sim.state().car.floor === null && sim.state().car.motor !== 'stop';
+        await until(
+          () => departures > before || between() || sim.state().car.motor === 'stop',
+          `round ${round}: the car to be on its way to a floor`,
+          10_000,
+        ).catch(stuck);
+        const arrival = leftFloorAt + 2000;
+        await sleep(Math.max(0, arrival - 400 + random.int(451) - performance.now()));
+        atArrival++;
+      } else if (random.chance(0.5)) {
+        // Right as the car reaches a floor.
+        const before = arrivals;
+        await until(
+          () => arrivals > before || sim.state().car.motor === 'stop',
+          `round ${round}: the car to reach a floor`,
+          10_000,
+        ).catch(stuck);
+        await sleep(random.int(150));
+        atArrival++;
+      } else {
+        await sleep(random.int(1500));
+      }
+      const ms = 300 + random.int(701);
+      proc.kill('SIGSTOP');
+      await sleep(ms);
+      proc.kill('SIGCONT');
+      stoppedMs += ms;
+    }
+
+    try {
+      await until(
+        () => litCalls(sim.state()) === 0 && !sim.state().lamps.door,
+        'every call to be served',
+        60_000,
       );
-      expect(violations).toEqual([]);
-      expect(logs.serverLost).toBe(0);
-      expect(logs.outOfService).toBe(0);
-    }, 300_000);
-  },
-);
+    } catch (err) {
+      stuck(err);
+    }
+    proc.kill('SIGKILL');
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `starvation test: ${ROUNDS} SIGSTOPs (${atArrival} at a floor arrival, ${(stoppedMs / 1000).toFixed(1)} s stopped in all); ` +
+        `the car stopped off a floor ${stopsBetweenFloors} times and drove back; ${doorOpenings} door openings, ` +
+        `${served} lamps served; server declared lost ${logs.serverLost.length}x, out of service ${logs.outOfService.length}x, ` +
+        `stalls logged ${logs.stalls}; violations ${violations.length}; ${wall.toFixed(0)} s`,
+    );
+    expect(violations).toEqual([]);
+    expect(logs.serverLost).toEqual([]);
+    expect(logs.outOfService).toEqual([]);
+  }, 300_000);
+});
