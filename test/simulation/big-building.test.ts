@@ -117,7 +117,7 @@ describe(`a ${ELEVATORS} x ${FLOORS} building under loss (seed ${SEED}, SIM_SEED
     const slow = presses.filter(
       (p) => p.phase !== 'crash with the disk lost' && (p.litAt === null || p.litAt - p.at > 3000),
     );
-    expect(presses.length).toBeGreaterThan(400);
+    expect(presses.length).toBeGreaterThan(300); // enough presses for the run to mean something
     expect(slow).toEqual([]);
     // A peer is declared lost only after peerTimeout / interval (26) consecutive datagrams of it
     // are all lost. At loss q that happens about once per q^-26 broadcasts of a pair of nodes: at
