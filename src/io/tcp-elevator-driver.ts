@@ -4,9 +4,9 @@
  *
  * - Polls every input (pipelined reads, one cycle in flight at a time) and reports rising edges of
  *   buttons and changes of the floor sensor, obstruction and stop button. A cycle's requests are
- *   encoded once, at construction, and handed to the socket corked, so the kernel gets the whole
- *   cycle in one writev (one syscall, one TCP segment) instead of one write per button; replies
- *   are parsed in place as they arrive, in request order (the protocol answers reads in order).
+ *   encoded once, at construction, into one buffer of whole 4-byte frames, written with one call
+ *   (one syscall, one TCP segment) instead of one write per button; replies are parsed in place as
+ *   they arrive, in request order (the protocol answers reads in order).
  * - Keeps the desired outputs and writes only on change; after every (re)connect it writes all of
  *   them again, because the server may have restarted and forgotten them.
  * - A reply that does not come within `replyTimeoutMs`, a reply that does not match its request, or
@@ -144,8 +144,8 @@ export class TcpElevatorDriver implements ElevatorIo {
   };
   /** The reads of one poll cycle, in request order (nonexistent buttons left out). */
   readonly #cycle: ElevatorReadCommand[];
-  /** The same reads encoded, one 4-byte Buffer each (built once: validated, never re-encoded). */
-  readonly #cycleFrames: Buffer[];
+  /** The same reads encoded back to back, 4 bytes each (built once: validated, never re-encoded). */
+  readonly #cycleFrames: Buffer;
 
   #started = false;
   #stopped = false;
@@ -189,7 +189,7 @@ export class TcpElevatorDriver implements ElevatorIo {
       }
     }
     this.#cycle.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
-    this.#cycleFrames = this.#cycle.map((r) => Buffer.from(encodeCommand(r, this.floors)));
+    this.#cycleFrames = Buffer.concat(this.#cycle.map((r) => encodeCommand(r, this.floors)));
   }
 
   get connected(): boolean {
@@ -416,16 +416,12 @@ export class TcpElevatorDriver implements ElevatorIo {
       // Still waiting for the previous cycle: do not pile up requests behind a slow server.
       return;
     }
-    const frames = this.#cycleFrames;
     link.cycleSentAt = now;
     link.cycleMotorWrites = this.#motorWrites;
-    link.due = frames.length;
-    this.#stats.reads += frames.length;
-    // Corked: each frame is still one whole 4-byte write, but they leave in one writev.
-    const { socket } = link;
-    socket.cork();
-    for (const frame of frames) socket.write(frame);
-    socket.uncork();
+    link.due = this.#cycle.length;
+    this.#stats.reads += this.#cycle.length;
+    // Whole frames back to back in one write: on the wire the same bytes as one write each.
+    link.socket.write(this.#cycleFrames);
   }
 
   #onData(link: Link, chunk: Buffer): void {
