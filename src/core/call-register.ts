@@ -55,7 +55,8 @@ export function phaseOf(register: CallRegister): CallPhase {
   return 'none';
 }
 
-function sameMarks(a: OriginMarks, b: OriginMarks): boolean {
+/** Whether two origins' marks are the same, witnesses included. */
+export function sameMarks(a: OriginMarks, b: OriginMarks): boolean {
   return (
     a.p === b.p &&
     a.k === b.k &&

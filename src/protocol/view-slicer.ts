@@ -15,7 +15,8 @@
  * Every slice also carries the sender's elevator report and the peers it hears (in the header),
  * so liveness and the assignment's inputs never wait for a pass.
  */
-import type { CallRegister, OriginMarks } from '../core/call-register.js';
+import { sameMarks, type CallRegister, type OriginMarks } from '../core/call-register.js';
+import type { ViewSnapshot } from '../core/controller.js';
 import {
   MAX_SLICE_IDS,
   counterBase,
@@ -23,27 +24,12 @@ import {
   marksToWire,
   numberBytes,
   reportToWire,
-  type ElevatorReport,
   type SliceWire,
   type WireEntry,
 } from './world-message.js';
 
-/** What the slicer reads of a node's view. */
-export interface SliceSource {
-  floors: number;
-  /** Hall registers, `hall[floor] = [up, down]`. */
-  hall: readonly (readonly [CallRegister, CallRegister])[];
-  /** Cab registers of every elevator the node knows. */
-  cab: ReadonlyMap<string, readonly CallRegister[]>;
-  elevator: ElevatorReport;
-  /** The peers the node hears, itself included. */
-  alive: readonly string[];
-  dispatch?: string | undefined;
-  /** The node does not know the calls yet (no disk, no whole view heard): it asks for a pass. */
-  unsynced: boolean;
-  /** Grows when a peer joins or asks for a pass: a fast pass follows. */
-  passRequests: number;
-}
+/** What the slicer reads of a node's view: the controller's snapshot of it. */
+export type SliceSource = ViewSnapshot;
 
 /** Options of a {@link ViewSlicer}. */
 export interface ViewSlicerOptions {
@@ -75,16 +61,9 @@ interface Slot {
 
 const EMPTY: CallRegister = Object.freeze({});
 
-function sameMarks(register: CallRegister, origin: string, b: OriginMarks): boolean {
-  if (!Object.hasOwn(register, origin)) return false;
-  const a = register[origin]!;
-  return (
-    a.p === b.p &&
-    a.k === b.k &&
-    a.s === b.s &&
-    a.seen.length === b.seen.length &&
-    a.seen.every((x, i) => x === b.seen[i])
-  );
+/** Whether `register` holds `origin` with exactly the marks `b`. */
+function holdsMarks(register: CallRegister, origin: string, b: OriginMarks): boolean {
+  return Object.hasOwn(register, origin) && sameMarks(register[origin]!, b);
 }
 
 function isPending(m: OriginMarks): boolean {
@@ -272,7 +251,7 @@ export class ViewSlicer {
     const pending: string[] = [];
     for (const origin of origins) {
       const m = reg[origin]!;
-      if (!sameMarks(slot.last, origin, m)) slot.hot.set(origin, now + this.#hotMs);
+      if (!holdsMarks(slot.last, origin, m)) slot.hot.set(origin, now + this.#hotMs);
       if (isPending(m)) pending.push(origin);
     }
     slot.last = reg;
