@@ -169,8 +169,6 @@ export interface ViewSnapshot {
 
 const HALL_BUTTONS = ['hallUp', 'hallDown'] as const;
 
-const MAX_NODES = MAX_MESH_NODES;
-
 /**
  * A node with no disk that hears peers but no whole pass of any of them (heavy loss in a big
  * building) stops waiting for one after this many peer timeouts: it then switches off the lamps it
@@ -440,7 +438,7 @@ export class Controller {
       return;
     }
     if (this.mismatchLogged.get(peer) === theirs) return;
-    if (this.mismatchLogged.size >= MAX_NODES) this.mismatchLogged.clear();
+    if (this.mismatchLogged.size >= MAX_MESH_NODES) this.mismatchLogged.clear();
     this.mismatchLogged.set(peer, theirs);
     out.push({ type: 'log', event: 'dispatchMismatch', peer, theirs, ours });
   }
@@ -459,9 +457,9 @@ export class Controller {
     if (from === this.id || body.floors !== this.floors) return nothing;
     let entry = this.peers.get(from);
     if (entry === undefined && !this.makeRoomForPeer()) {
-      if (!this.ignoredLogged.has(from) && this.ignoredLogged.size < MAX_NODES) {
+      if (!this.ignoredLogged.has(from) && this.ignoredLogged.size < MAX_MESH_NODES) {
         this.ignoredLogged.add(from);
-        out.push({ type: 'log', event: 'peerIgnored', peer: from, maxNodes: MAX_NODES });
+        out.push({ type: 'log', event: 'peerIgnored', peer: from, maxNodes: MAX_MESH_NODES });
       }
       return nothing;
     }
@@ -498,7 +496,7 @@ export class Controller {
     for (const [owner, wires] of Object.entries(body.cab)) {
       let registers = this.cab.get(owner);
       if (registers === undefined) {
-        if (this.cab.size >= MAX_NODES) continue;
+        if (this.cab.size >= MAX_MESH_NODES) continue;
         registers = Array.from({ length: this.floors }, () => EMPTY_REGISTER);
         this.cab.set(owner, registers);
         changed = true;
@@ -506,8 +504,10 @@ export class Controller {
       for (let f = 0; f < this.floors; f++) {
         // Cab calls are only ever pressed at their own elevator: any other origin is bogus, and a
         // pending instance of it would absorb every later press without ever being confirmed.
-        const wire = wires[f]?.filter((e) => e[0] === owner);
-        if (wire === undefined || wire.length === 0) continue;
+        const all = wires[f];
+        if (all === undefined || all.length === 0) continue; // most floors of a slice: nothing
+        const wire = all.filter((e) => e[0] === owner);
+        if (wire.length === 0) continue;
         const mine = registers[f] ?? EMPTY_REGISTER;
         const merged = this.mergeWire(mine, wire);
         if (merged !== mine) {
@@ -521,7 +521,7 @@ export class Controller {
 
   private mergeWire(mine: CallRegister, wire: WireRegister): CallRegister {
     if (wireAddsNothing(mine, wire, this.id)) return mine;
-    let room = MAX_NODES - Object.keys(mine).length;
+    let room = MAX_MESH_NODES - Object.keys(mine).length;
     const bounded =
       wire.length <= room ? wire : wire.filter((e) => mine[e[0]] !== undefined || room-- > 0);
     return mergeRegister(mine, registerFromWire(bounded), this.id);
@@ -529,7 +529,7 @@ export class Controller {
 
   /** Whether a new peer may be tracked: forgets the longest-silent lost peer when full. */
   private makeRoomForPeer(): boolean {
-    if (this.peers.size < MAX_NODES - 1) return true;
+    if (this.peers.size < MAX_MESH_NODES - 1) return true;
     let oldest: [string, PeerEntry] | undefined;
     for (const e of this.peers)
       if (!e[1].alive && (oldest === undefined || e[1].lastHeard < oldest[1].lastHeard)) oldest = e;

@@ -17,11 +17,10 @@ import type { DurableStateStore } from '../io/durable-state-store.js';
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
 import {
   PeerEnvelopeCodec,
-  envelopeOverheadBytes,
   makeIncarnation,
   type MessageAuthenticator,
 } from '../protocol/peer-envelope.js';
-import { ViewSlicer } from '../protocol/view-slicer.js';
+import { ViewSlicer, sliceBodyBytes } from '../protocol/view-slicer.js';
 import { MAX_DATAGRAM_BYTES, peerIdSchema, viewSliceSchema } from '../protocol/world-message.js';
 import { DatagramBudget } from './datagram-budget.js';
 import type { NodeMetrics } from './metrics.js';
@@ -123,7 +122,7 @@ export class ControllerNode {
       maxBytes: MAX_DATAGRAM_BYTES,
     });
     this.slicer = new ViewSlicer({
-      bodyBytes: MAX_DATAGRAM_BYTES - envelopeOverheadBytes(config.id, deps.auth),
+      bodyBytes: sliceBodyBytes(config.id, deps.auth),
     });
     this.log.info(
       {

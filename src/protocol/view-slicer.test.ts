@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { joinRegisters, type CallRegister, type OriginMarks } from '../core/call-register.js';
 import { createHmacAuthenticator } from '../io/hmac.js';
-import { decodeEnvelope, encodeEnvelope, envelopeOverheadBytes } from './peer-envelope.js';
-import { ViewSlicer, type SliceSource } from './view-slicer.js';
+import { decodeEnvelope, encodeEnvelope } from './peer-envelope.js';
+import { ViewSlicer, sliceBodyBytes, type SliceSource } from './view-slicer.js';
 import {
   MAX_DATAGRAM_BYTES,
   MAX_MESH_NODES,
@@ -128,7 +128,7 @@ describe('view slicer', () => {
     expect(ids.every((id) => id.length === 32)).toBe(true);
     const src = warmView(ids, 100, (id) => (id === ids[3] ? 1_900_000_000_000 : 1_796_000_000_000));
     const slicer = new ViewSlicer({
-      bodyBytes: MAX_DATAGRAM_BYTES - envelopeOverheadBytes(ids[0]!, AUTH),
+      bodyBytes: sliceBodyBytes(ids[0]!, AUTH),
     });
     const slices = onePass(slicer, src, ids[0]!, 0, 30);
     const got = joined(slices, src.floors);
@@ -166,7 +166,7 @@ describe('view slicer', () => {
       fc.property(viewArb, fc.integer({ min: 1, max: 200 }), (src, stepMs) => {
         const from = src.alive[0]!;
         const slicer = new ViewSlicer({
-          bodyBytes: MAX_DATAGRAM_BYTES - envelopeOverheadBytes(from, AUTH),
+          bodyBytes: sliceBodyBytes(from, AUTH),
         });
         const got = joined(onePass(slicer, src, from, 0, stepMs), src.floors);
         src.hall.forEach(([u, d], f) => {

@@ -17,7 +17,9 @@
  */
 import { sameMarks, type CallRegister, type OriginMarks } from '../core/call-register.js';
 import type { ViewSnapshot } from '../core/controller.js';
+import { envelopeOverheadBytes, type MessageAuthenticator } from './peer-envelope.js';
 import {
+  MAX_DATAGRAM_BYTES,
   MAX_SLICE_IDS,
   counterBase,
   entryBytes,
@@ -30,6 +32,14 @@ import {
 
 /** What the slicer reads of a node's view: the controller's snapshot of it. */
 export type SliceSource = ViewSnapshot;
+
+/**
+ * The body bytes a slice of sender `from` may take: the datagram bound minus the envelope's
+ * overhead (with the MAC when `auth` is set).
+ */
+export function sliceBodyBytes(from: string, auth?: MessageAuthenticator): number {
+  return MAX_DATAGRAM_BYTES - envelopeOverheadBytes(from, auth);
+}
 
 /** Options of a {@link ViewSlicer}. */
 export interface ViewSlicerOptions {

@@ -20,11 +20,10 @@ import {
   ReplayTracker,
   decodeEnvelope,
   encodeEnvelope,
-  envelopeOverheadBytes,
   makeIncarnation,
   type EnvelopeDecodeResult,
 } from '../protocol/peer-envelope.js';
-import { ViewSlicer } from '../protocol/view-slicer.js';
+import { ViewSlicer, sliceBodyBytes } from '../protocol/view-slicer.js';
 import {
   MAX_DATAGRAM_BYTES,
   viewSliceSchema,
@@ -64,7 +63,7 @@ export interface ClusterOptions {
 
 /** The slice budget of a node: the datagram bound minus the envelope's overhead (no key here). */
 function newSlicer(id: string): ViewSlicer {
-  return new ViewSlicer({ bodyBytes: MAX_DATAGRAM_BYTES - envelopeOverheadBytes(id) });
+  return new ViewSlicer({ bodyBytes: sliceBodyBytes(id) });
 }
 
 /** One observed change, for invariant checkers. */
