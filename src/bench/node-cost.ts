@@ -16,6 +16,8 @@
  *   [--presses 60] [--warm-timeout-s N] [--root DIR] (a checkout whose build to measure)
  *   [--cpu-prof-dir DIR] (node and sim processes write .cpuprofile files there; the idle window is
  *   the last phase, so the profiles' last window-s seconds are the warm idle building)
+ *   [--floor BYTES] (runs src/bench/io-floor.ts in place of each node: the same poll and broadcast
+ *   I/O, datagrams of BYTES, and nothing else; what a node costs above it is its own work)
  *   [--out artifacts/bench/node-cost.json]
  * Every process it started is killed on exit, on SIGINT and on SIGTERM.
  */
@@ -107,6 +109,17 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/**
+ * How often the process's main thread (its event loop) went to sleep and was woken: the voluntary
+ * context switches of /proc/<pid>/status. On this kind of machine a wakeup, not the work done in it,
+ * is most of an idle node's CPU (src/io/heartbeat.ts), and unlike CPU time the count does not
+ * depend on how loaded the machine is.
+ */
+function wakeups(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1] ?? NaN);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(
@@ -149,10 +162,21 @@ interface Elevator {
 interface CpuSample {
   at: number;
   ticks: Map<number, number>;
+  wakeups: Map<number, number>;
 }
 
 function sampleCpu(pids: readonly number[]): CpuSample {
-  return { at: performance.now(), ticks: new Map(pids.map((p) => [p, cpuTicks(p)])) };
+  return {
+    at: performance.now(),
+    ticks: new Map(pids.map((p) => [p, cpuTicks(p)])),
+    wakeups: new Map(pids.map((p) => [p, wakeups(p)])),
+  };
+}
+
+/** Wakeups per second of each pid's event loop between two samples. */
+function wakeupRate(a: CpuSample, b: CpuSample, pids: readonly number[]): number[] {
+  const seconds = (b.at - a.at) / 1000;
+  return pids.map((p) => ((b.wakeups.get(p) ?? 0) - (a.wakeups.get(p) ?? 0)) / seconds);
 }
 
 /** CPU % of one core of each pid between two samples. */
@@ -217,7 +241,11 @@ const anyLit = (s: SimState): boolean =>
 async function scrapeSent(
   e: Elevator,
 ): Promise<{ bytes: number; datagrams: number; maxBytes: number } | null> {
-  const text = await fetch(e.metricsUrl).then((r) => r.text());
+  // The I/O floor serves no metrics: its bytes are counted by the listener alone.
+  const text = await fetch(e.metricsUrl).then(
+    (r) => r.text(),
+    () => '',
+  );
   const value = (name: string): number | undefined => {
     const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
     return m ? Number(m[1]) : undefined;
@@ -270,6 +298,7 @@ interface SizeResult {
     idle: { mean: number; max: number; perNode: number[] };
     active: { mean: number; max: number };
   };
+  nodeWakeupsPerS: { idle: { mean: number } };
   simCpuPercent: { idle: { mean: number; max: number }; active: { mean: number; max: number } };
   sentBytesPerS: { meanPerNode: number; perNode: number[] | null };
   datagramBytes: { max: number; p50: number };
@@ -285,6 +314,8 @@ async function runSize(
     warmTimeoutS: number;
     root: string;
     profDir: string | undefined;
+    /** Datagram bytes of the I/O floor (src/bench/io-floor.ts) run in place of each node; absent: real nodes. */
+    floorBytes: number | undefined;
   },
   log: (line: string) => void,
 ): Promise<SizeResult> {
@@ -305,9 +336,9 @@ async function runSize(
     o.profDir === undefined
       ? []
       : ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`, `--cpu-prof-name=${size}-${name}.cpuprofile`];
-  const start = (name: string, args: string[]): ChildProcess => {
+  const start = (name: string, args: string[], script = [cli]): ChildProcess => {
     const out = createWriteStream(join(dir, `${name}.log`));
-    const child = spawn(process.execPath, [...prof(name), cli, ...args], {
+    const child = spawn(process.execPath, [...prof(name), ...script, ...args], {
       cwd: o.root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -362,6 +393,25 @@ async function runSize(
       );
     }
     for (const e of building) {
+      if (o.floorBytes !== undefined) {
+        e.node = start(
+          `floor-${e.id}`,
+          [
+            '--server',
+            `127.0.0.1:${e.simPort}`,
+            '--floors',
+            String(floors),
+            '--peer-port',
+            String(peerPort),
+            '--broadcast-address',
+            BROADCAST,
+            '--bytes',
+            String(o.floorBytes),
+          ],
+          ['--import', 'tsx', join(REPO_ROOT, 'src/bench/io-floor.ts')],
+        );
+        continue;
+      }
       e.node = start(`node-${e.id}`, [
         'node',
         '--id',
@@ -386,11 +436,12 @@ async function runSize(
     });
     await sleep(2000); // peers hear each other (peer timeout 800 ms)
 
-    // Warm: every call from every panel.
+    // Warm: every call from every panel (the I/O floor has no calls to warm).
     const warmStart = performance.now();
     let warmPresses = 0;
+    const floorMode = o.floorBytes !== undefined;
     await Promise.all(
-      building.map(async (e) => {
+      (floorMode ? [] : building).map(async (e) => {
         for (let f = 0; f < floors; f++) {
           for (const b of ['hallUp', 'hallDown', 'cab'] as const) {
             if ((b === 'hallUp' && f === floors - 1) || (b === 'hallDown' && f === 0)) continue;
@@ -442,7 +493,7 @@ async function runSize(
     let seed = 12345;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const phaseDeadline = performance.now() + o.presses * 2000;
-    for (let n = 0; n < o.presses && performance.now() < phaseDeadline;) {
+    for (let n = 0; n < (floorMode ? 0 : o.presses) && performance.now() < phaseDeadline;) {
       const e = building[Math.floor(random() * building.length)]!;
       const cars = building.map((x) => latest.get(x.id)?.car.floor);
       const s = latest.get(e.id)!;
@@ -502,6 +553,7 @@ async function runSize(
         ? sentB.map((b, i) => round((b.bytes - sentA[i]!.bytes) / seconds, 0))
         : null;
     const nodeIdle = cpuPercent(idleA, idleB, nodePids);
+    const nodeWakeups = wakeupRate(idleA, idleB, nodePids);
     const simIdle = cpuPercent(idleA, idleB, simPids);
     const nodeActive = cpuPercent(activeA, activeB, nodePids);
     const simActive = cpuPercent(activeA, activeB, simPids);
@@ -517,6 +569,7 @@ async function runSize(
         idle: { ...stat(nodeIdle), perNode: nodeIdle.map((x) => round(x)) },
         active: stat(nodeActive),
       },
+      nodeWakeupsPerS: { idle: { mean: round(mean(nodeWakeups), 0) } },
       simCpuPercent: { idle: stat(simIdle), active: stat(simActive) },
       sentBytesPerS: { meanPerNode: round(listener.bytes / seconds / elevators, 0), perNode },
       datagramBytes: { max: sizes.length ? Math.max(...sizes) : NaN, p50: percentile(sizes, 50) },
@@ -542,6 +595,7 @@ function table(results: readonly SizeResult[]): string {
       'size',
       'node CPU idle % (mean/max)',
       'node CPU active %',
+      'node wakeups/s idle',
       'sim CPU idle %',
       'sim CPU active %',
       'sent B/s/node',
@@ -553,6 +607,7 @@ function table(results: readonly SizeResult[]): string {
       r.size,
       `${r.nodeCpuPercent.idle.mean}/${r.nodeCpuPercent.idle.max}`,
       `${r.nodeCpuPercent.active.mean}`,
+      `${r.nodeWakeupsPerS.idle.mean}`,
       `${r.simCpuPercent.idle.mean}`,
       `${r.simCpuPercent.active.mean}`,
       `${r.sentBytesPerS.meanPerNode}`,
@@ -574,6 +629,7 @@ async function main(): Promise<void> {
       'warm-timeout-s': { type: 'string' },
       root: { type: 'string', default: REPO_ROOT },
       'cpu-prof-dir': { type: 'string' },
+      floor: { type: 'string' },
       out: { type: 'string', default: join(REPO_ROOT, 'artifacts/bench/node-cost.json') },
     },
   });
@@ -591,6 +647,9 @@ async function main(): Promise<void> {
   const profDir =
     values['cpu-prof-dir'] === undefined ? undefined : resolve(values['cpu-prof-dir']);
   if (profDir !== undefined) mkdirSync(profDir, { recursive: true });
+  const floorBytes = values.floor === undefined ? undefined : Number(values.floor);
+  if (floorBytes !== undefined && !(Number.isInteger(floorBytes) && floorBytes > 0))
+    throw new BenchError('bad-option', '--floor BYTES: a positive whole number of bytes');
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const results: SizeResult[] = [];
   for (const [elevators, floors] of sizes) {
@@ -598,7 +657,12 @@ async function main(): Promise<void> {
     const warmTimeoutS =
       values['warm-timeout-s'] === undefined ? 30 + 7 * floors : Number(values['warm-timeout-s']);
     results.push(
-      await runSize(elevators, floors, { windowS, presses, warmTimeoutS, root, profDir }, log),
+      await runSize(
+        elevators,
+        floors,
+        { windowS, presses, warmTimeoutS, root, profDir, floorBytes },
+        log,
+      ),
     );
   }
   process.stdout.write(`${table(results)}\n`);

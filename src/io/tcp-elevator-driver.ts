@@ -30,6 +30,7 @@ import { BUTTON_TYPES, buttonIndex, type ButtonType, type Direction } from '../c
 import type { ElevatorInputEvent, ElevatorIo } from './elevator-io.js';
 import { ElevatorIoConfigError, buttonExists, checkFloorCount } from './elevator-io-validation.js';
 import { ElevatorOutputState, type OutputCommand } from './elevator-output-state.js';
+import { Heartbeat } from './heartbeat.js';
 import { CMD, encodeCommand, type ElevatorReadCommand } from '../protocol/elevator-frames.js';
 
 /** Dependencies and tuning of a {@link TcpElevatorDriver}. */
@@ -42,6 +43,11 @@ export interface TcpElevatorDriverOptions {
   port?: number;
   /** How often a poll cycle starts, in ms (default 10). Keep it under 20: presses last 200 ms. */
   pollIntervalMs?: number;
+  /**
+   * The timer the poll runs on (default: one of its own, beating every `pollIntervalMs`). A node
+   * passes the heartbeat its control loop and broadcast run on, so the process wakes once a beat.
+   */
+  heartbeat?: Heartbeat;
   /** A read not answered within this many ms means the server is lost (default 500). */
   replyTimeoutMs?: number;
   /**
@@ -102,7 +108,8 @@ interface Link {
   cycleMotorWrites: number;
   /** The motor-command count up to which a floor reading after the command has been reported. */
   floorReportedAfter: number;
-  pollTimer: NodeJS.Timeout | undefined;
+  /** Stops this link's poll job on the heartbeat (absent until the link opens). */
+  stopPoll: (() => void) | undefined;
   connectTimer: NodeJS.Timeout | undefined;
   /** Input values last seen on this link; `undefined` = not read yet, so the first read reports. */
   floor: number | null | undefined;
@@ -118,6 +125,7 @@ export class TcpElevatorDriver implements ElevatorIo {
   readonly #host: string;
   readonly #port: number;
   readonly #pollIntervalMs: number;
+  readonly #heartbeat: Heartbeat;
   readonly #replyTimeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #reconnectMinMs: number;
@@ -164,6 +172,7 @@ export class TcpElevatorDriver implements ElevatorIo {
       throw new ElevatorIoConfigError(`port must be an integer in 0..65535, got ${this.#port}`);
     }
     this.#pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 10);
+    this.#heartbeat = options.heartbeat ?? new Heartbeat(this.#pollIntervalMs);
     this.#replyTimeoutMs = positive('replyTimeoutMs', options.replyTimeoutMs ?? 500);
     this.#connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 1000);
     this.#maxStallStepMs = positive('maxStallStepMs', options.maxStallStepMs ?? 100);
@@ -295,7 +304,7 @@ export class TcpElevatorDriver implements ElevatorIo {
       cycleSentAt: 0,
       cycleMotorWrites: 0,
       floorReportedAfter: -1,
-      pollTimer: undefined,
+      stopPoll: undefined,
       connectTimer: undefined,
       floor: undefined,
       obstruction: undefined,
@@ -345,7 +354,7 @@ export class TcpElevatorDriver implements ElevatorIo {
     for (const cmd of this.#outputs.resync()) this.#writeOutput(link, cmd);
     this.#poll(link);
     link.socket.uncork();
-    link.pollTimer = setInterval(() => this.#poll(link), this.#pollIntervalMs);
+    link.stopPoll = this.#heartbeat.every(this.#pollIntervalMs, () => this.#poll(link));
   }
 
   /** Declares `link` dead (once), reports the loss and schedules a reconnect. */
@@ -372,7 +381,8 @@ export class TcpElevatorDriver implements ElevatorIo {
 
   #clearLinkTimers(link: Link): void {
     clearTimeout(link.connectTimer);
-    clearInterval(link.pollTimer);
+    link.stopPoll?.();
+    link.stopPoll = undefined;
   }
 
   #setConnected(connected: boolean): void {

@@ -13,6 +13,7 @@ import {
 } from '../core/controller.js';
 import { isLit, phaseOf } from '../core/call-register.js';
 import type { ElevatorIo, ElevatorInputEvent } from '../io/elevator-io.js';
+import { Heartbeat } from '../io/heartbeat.js';
 import type { DurableStateStore } from '../io/durable-state-store.js';
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
 import {
@@ -46,6 +47,12 @@ export interface ControllerNodeDeps {
    * messages are handled as they come, not on a tick, so this bounds only timer accuracy. */
   tickMs?: number;
   /**
+   * The timer the tick and the periodic broadcast run on. Production passes the one the elevator
+   * driver polls on, so the process wakes once a beat for all three (src/io/heartbeat.ts). Absent:
+   * one of its own, beating at the shorter of the tick and the broadcast interval.
+   */
+  heartbeat?: Heartbeat;
+  /**
    * A starved process (docs/design.md): the controller's clock counts at most this many ms for one
    * gap between two readings of `now` (the loop reads it every tick), so time the process was not
    * scheduled (SIGSTOP, a GC pause, a blocking disk write) does not count towards its deadlines:
@@ -63,7 +70,6 @@ export class ControllerNode {
   /** Chooses what each datagram carries, so each fits in one frame. */
   private readonly slicer: ViewSlicer;
   private readonly log: Logger;
-  private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void)[] = [];
   private broadcastQueued = false;
   private stopped = false;
@@ -148,8 +154,12 @@ export class ControllerNode {
     await io.start();
     this.lastTickAt = this.deps.now();
     const tickMs = this.deps.tickMs ?? 20;
-    this.timers.push(setInterval(() => this.onTick(tickMs), tickMs));
-    this.timers.push(setInterval(() => this.broadcast(), config.broadcastIntervalMs));
+    const heartbeat =
+      this.deps.heartbeat ?? new Heartbeat(Math.min(tickMs, config.broadcastIntervalMs));
+    this.unsubscribe.push(
+      heartbeat.every(tickMs, () => this.onTick(tickMs)),
+      heartbeat.every(config.broadcastIntervalMs, () => this.broadcast()),
+    );
     this.log.info(
       {
         server: `${config.server.host}:${config.server.port}`,
@@ -163,7 +173,6 @@ export class ControllerNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
     for (const u of this.unsubscribe) u();
     await this.deps.io.stop();
     await this.deps.transport.stop();

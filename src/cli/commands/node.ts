@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createDispatch } from '../../core/assigner/index.js';
 import { DurableStateStore } from '../../io/durable-state-store.js';
 import { createHmacAuthenticator } from '../../io/hmac.js';
+import { Heartbeat } from '../../io/heartbeat.js';
 import { startMetricsServer } from '../../io/metrics-server.js';
 import { TcpElevatorDriver } from '../../io/tcp-elevator-driver.js';
 import { UdpPeerTransport } from '../../io/udp-peer-transport.js';
@@ -58,14 +59,18 @@ export function register(program: Command): void {
     }
 
     const metrics = config.metricsPort === undefined ? undefined : createNodeMetrics();
+    // One timer for the poll, the control loop and the broadcast: one wakeup a beat.
+    const heartbeat = new Heartbeat(config.pollIntervalMs);
     const node = new ControllerNode({
       config,
       logger,
+      heartbeat,
       io: new TcpElevatorDriver({
         floors: config.floors,
         host: config.server.host,
         port: config.server.port,
         pollIntervalMs: config.pollIntervalMs,
+        heartbeat,
         replyTimeoutMs: config.serverTimeoutMs,
         logger,
       }),
