@@ -8,7 +8,7 @@
  *        [--press-every-ms 1000] [--no-key] (ignore ELEVATOR_KEY) [--json]
  */
 import { parseArgs } from 'node:util';
-import { formatFloodReport, runFlood } from '../testing/flood-run.js';
+import { formatFloodReport, runFlood } from './flood-run.js';
 
 const { values } = parseArgs({
   options: {

@@ -10,12 +10,12 @@
  * - datagram bytes (UDP payload) max and p50, and the IP fragments they would need;
  * - bytes per second each node sends;
  * - press to light on (the pressing panel), p50 and p99, at 0%, 20% and 50% packet loss (as the
- *   simulation's bus applies it: see `testing/lossy-bus.ts`);
+ *   simulation's bus applies it: see `simulation/lossy-bus.ts`);
  * and for the lab's 3 x 10: crash or disconnect of the assigned node to its hall call being
  * assigned to another node.
  */
 import { createAssigner } from '../core/assigner/index.js';
-import { ClusterSim } from '../testing/cluster-sim.js';
+import { ClusterSim } from '../simulation/cluster-sim.js';
 
 const PRODUCT_TIMINGS = { broadcastIntervalMs: 30, peerTimeoutMs: 800 };
 

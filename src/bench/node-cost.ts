@@ -36,7 +36,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { freeTcpPort, freeUdpPort } from '../testing/free-ports.js';
+import { freeTcpPort, freeUdpPort } from '../io/free-ports.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux

@@ -38,7 +38,7 @@ import {
   type ElevatorReport,
   type WireRegister,
   type WorldMessage,
-} from '../protocol/world-message.js';
+} from './view-message.js';
 
 /** The reference assigner's input (see elevator-protocol.md), as our assigners take it. */
 export interface AssignmentInput {

@@ -27,7 +27,7 @@ import {
   type ElevatorReport,
   type WireRegister,
   type WorldMessage,
-} from '../protocol/world-message.js';
+} from '../core/view-message.js';
 import type {
   CallPhaseView,
   HallCallView,

@@ -7,7 +7,7 @@
 /** The phase of a call as the dashboard shows it. */
 export type CallPhaseView = 'none' | 'unconfirmed' | 'confirmed';
 
-/** The elevator of one node, as it reports it (see `ElevatorReport` in world-message.ts). */
+/** The elevator of one node, as it reports it (see `ElevatorReport` in core/view-message.ts). */
 export interface ElevatorView {
   behaviour: 'init' | 'idle' | 'moving' | 'doorOpen';
   /** Last floor the car was at; `null` before the car found a floor. */

@@ -1,7 +1,7 @@
 /**
  * The peer transport contract: unreliable broadcast of datagrams to every peer (including nodes
  * on the same host). Implementations: `udp-peer-transport.ts` (real UDP broadcast) and
- * `src/testing/lossy-bus.ts` (in-memory, seeded loss/duplication/reordering/disconnects).
+ * `src/simulation/lossy-bus.ts` (in-memory, seeded loss/duplication/reordering/disconnects).
  * Both pass `src/testing/peer-transport-compliance.ts`.
  */
 

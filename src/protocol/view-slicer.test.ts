@@ -4,14 +4,8 @@ import { joinRegisters, type CallRegister, type OriginMarks } from '../core/call
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { decodeEnvelope, encodeEnvelope } from './peer-envelope.js';
 import { ViewSlicer, sliceBodyBytes, type SliceSource } from './view-slicer.js';
-import {
-  MAX_DATAGRAM_BYTES,
-  MAX_MESH_NODES,
-  registerFromWire,
-  viewSliceSchema,
-  type ElevatorReport,
-  type WorldMessage,
-} from './world-message.js';
+import { MAX_DATAGRAM_BYTES, MAX_MESH_NODES, viewSliceSchema } from './world-message.js';
+import { registerFromWire, type ElevatorReport, type WorldMessage } from '../core/view-message.js';
 
 const SEED = Number(process.env.SLICER_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`view-slicer property seed: ${SEED} (SLICER_SEED=${SEED} to replay)`);

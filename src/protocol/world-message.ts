@@ -35,6 +35,13 @@
 import { z } from 'zod';
 import type { CallRegister, OriginMarks } from '../core/call-register.js';
 import { MAX_MESH_NODES } from '../core/mesh-bounds.js';
+import {
+  registerFromWire,
+  type ElevatorReport,
+  type SlicePass,
+  type WireRegister,
+  type WorldMessage,
+} from '../core/view-message.js';
 
 export { MAX_MESH_NODES };
 /** Most UDP payload bytes of one peer datagram: it fits one frame on any LAN (never fragmented). */
@@ -62,11 +69,10 @@ const marksEntry = z.union([
   z.tuple([id, counter, counter, counter]),
   z.tuple([id, counter, counter, counter, z.array(id).max(64)]),
 ]);
-/** A call register in its decoded and persisted form: one entry per origin. */
+/** A call register in its decoded and persisted form (core's {@link WireRegister}). */
 export const wireRegisterSchema = z.array(marksEntry).max(64);
-export type WireRegister = z.infer<typeof wireRegisterSchema>;
 
-/** The sender's own elevator, as the assigner and the dashboard need it. */
+/** The sender's own elevator (core's {@link ElevatorReport}). */
 export const elevatorReportSchema = z.object({
   behaviour: z.enum(['init', 'idle', 'moving', 'doorOpen']),
   floor: floor.nullable(),
@@ -79,22 +85,7 @@ export const elevatorReportSchema = z.object({
   /** The home floor where the car waits while it has nothing to do (parking), if any. */
   park: floor.optional(),
 });
-export type ElevatorReport = z.infer<typeof elevatorReportSchema>;
-
-/** Where a slice stands in its sender's round-robin pass over the whole view. */
-export interface SlicePass {
-  /** The pass, counted by the sender. */
-  id: number;
-  /** This slice's index within the pass, from 0. */
-  index: number;
-  /** Whether this slice completes the pass. */
-  last: boolean;
-}
-
-/**
- * A decoded slice, in the form the controller and the dashboard merge: every floor is present; a
- * register holds only the origins the slice carries (often none).
- */
+/** A decoded slice (core's {@link WorldMessage}), for tools and tests that check one as a whole. */
 export const worldMessageSchema = z
   .object({
     floors: z.number().int().min(2).max(MAX_FLOORS),
@@ -120,7 +111,15 @@ export const worldMessageSchema = z
     message: 'every cab list must have one entry per floor',
   });
 
-export type WorldMessage = z.infer<typeof worldMessageSchema>;
+/** Exactly `A` and `B` are the same type (each assignable to the other). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The schemas decode to the core's own types, no more and no less (a compile error otherwise).
+const schemasMatchCore: [
+  Same<z.infer<typeof wireRegisterSchema>, WireRegister>,
+  Same<z.infer<typeof elevatorReportSchema>, ElevatorReport>,
+  Same<z.infer<typeof worldMessageSchema>, WorldMessage>,
+] = [true, true, true];
+void schemasMatchCore;
 
 // --- the wire form -----------------------------------------------------------------------------
 
@@ -422,46 +421,3 @@ export const viewSliceSchema = z.unknown().transform((raw, ctx): WorldMessage =>
     return z.NEVER;
   }
 });
-
-// --- registers ---------------------------------------------------------------------------------
-
-/** A register in its decoded and persisted form. */
-export function registerToWire(register: CallRegister): WireRegister {
-  return Object.entries(register).map(([origin, m]) => {
-    if (m.seen.length > 0) return [origin, m.p, m.k, m.s, [...m.seen]];
-    if (m.p === m.k && m.k === m.s) return [origin, m.s];
-    return [origin, m.p, m.k, m.s];
-  });
-}
-
-/**
- * Whether merging `wire` into `mine` at node `self` would change nothing: every mark it carries is
- * already known, with its witnesses, and `self` already witnesses what is pending. The fast path of
- * the merge, which runs for every call of every message received.
- */
-export function wireAddsNothing(mine: CallRegister, wire: WireRegister, self: string): boolean {
-  for (const e of wire) {
-    const m = mine[e[0]];
-    if (m === undefined) return false;
-    const [p, k, s] = e.length === 2 ? [e[1], e[1], e[1]] : [e[1], e[2], e[3]];
-    if (p > m.p || k > m.k || s > m.s) return false;
-    const pending = m.p > m.k && m.p > m.s;
-    if (pending && !m.seen.includes(self)) return false;
-    if (pending && e.length === 5 && p === m.p && e[4].some((w) => !m.seen.includes(w)))
-      return false;
-  }
-  return true;
-}
-
-/** A register from its decoded form (already validated). */
-export function registerFromWire(wire: WireRegister): CallRegister {
-  const entries = wire.map((e): [string, OriginMarks] => {
-    if (e.length === 2) return [e[0], { p: e[1], k: e[1], s: e[1], seen: [] }];
-    const [origin, p, k, s] = e;
-    const pending = p > k && p > s;
-    const seen = pending && e.length === 5 ? [...new Set(e[4])].sort() : [];
-    return [origin, { p, k, s, seen }];
-  });
-  entries.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-  return Object.fromEntries(entries);
-}

@@ -20,15 +20,26 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { SimState } from './sim-elevator.js';
+import type { ButtonType } from '../core/types.js';
+import type { SimEvent, SimState } from './sim-elevator.js';
 import { SimInputError } from './sim-elevator.js';
-import type { Simulator } from './sim-server.js';
 
-/** What the control API needs from a simulator. */
-export type ControlTarget = Pick<
-  Simulator,
-  'state' | 'press' | 'setObstruction' | 'setMotorPower' | 'setStopButton' | 'onChange' | 'now'
->;
+/**
+ * What the control API needs from a simulator (`Simulator` in sim-server.ts has it all; the server
+ * starts this API, so the API names what it uses rather than importing the server back).
+ */
+export interface ControlTarget {
+  state(): SimState;
+  /** A momentary press. Throws {@link SimInputError} for a button that does not exist. */
+  press(button: ButtonType, floor: number): void;
+  setObstruction(on: boolean): void;
+  setMotorPower(on: boolean): void;
+  setStopButton(pressed: boolean): void;
+  /** Subscribes to changes; returns the unsubscribe function. */
+  onChange(listener: (event: SimEvent) => void): () => void;
+  /** The simulator's clock (ms): the time base of events. */
+  now(): number;
+}
 
 /** A response of {@link handleControlRequest}. */
 export interface ControlResponse {

@@ -3,7 +3,7 @@
  * `n`, so the test can tell exactly which write a state file holds, and whether it is whole.
  */
 import type { PersistedState } from '../core/controller.js';
-import type { WireRegister } from '../protocol/world-message.js';
+import type { WireRegister } from '../core/view-message.js';
 
 /** State number `n`: epoch `n`; cab call at floor f lit when bit f of `n` is set (else served). */
 export function durabilityState(n: number, floors: number): PersistedState {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { PeerEnvelopeCodec } from '../protocol/peer-envelope.js';
-import { LossyBus } from './lossy-bus.js';
-import { SeededRandom, testSeed } from './seeded-random.js';
+import { LossyBus } from '../simulation/lossy-bus.js';
+import { SeededRandom, testSeed } from '../simulation/seeded-random.js';
 
 const seed = testSeed();
 const bodySchema = z.object({ counter: z.number().int() });

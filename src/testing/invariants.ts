@@ -5,8 +5,8 @@
  */
 import { isLit, phaseOf } from '../core/call-register.js';
 import type { ButtonType } from '../core/types.js';
-import { registerFromWire } from '../protocol/world-message.js';
-import type { ClusterObservation, ClusterSim, SimNode } from './cluster-sim.js';
+import { registerFromWire } from '../core/view-message.js';
+import type { ClusterObservation, ClusterSim, SimNode } from '../simulation/cluster-sim.js';
 
 export interface Violation {
   at: number;

@@ -1,7 +1,7 @@
 /**
  * The one compliance suite every {@link PeerTransport} passes: real UDP broadcast
  * (`src/io/udp-peer-transport.test.ts`) and the in-memory lossy bus at zero loss
- * (`src/testing/lossy-bus.test.ts`). A harness abstracts how transports are made and how time
+ * (`src/simulation/lossy-bus.test.ts`). A harness abstracts how transports are made and how time
  * passes (real waiting on a condition, or stepping virtual time).
  */
 import { afterEach, describe, expect, it } from 'vitest';

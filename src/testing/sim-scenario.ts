@@ -6,9 +6,9 @@
  */
 import { DISPATCH_NAMES, createDispatch } from '../core/assigner/index.js';
 import { BUTTON_TYPES, type ButtonType } from '../core/types.js';
-import { ClusterSim, type ClusterTimings } from './cluster-sim.js';
+import { ClusterSim, type ClusterTimings } from '../simulation/cluster-sim.js';
 import { InvariantChecker, type Violation } from './invariants.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../simulation/seeded-random.js';
 
 export interface ScenarioOptions {
   /** Elevators, or random in 1..5. */

@@ -8,7 +8,7 @@ import {
   peerLostBound,
   runLengthForLoss,
 } from '../../src/acceptance/peer-flaps.js';
-import { SeededRandom, testSeed } from '../../src/testing/seeded-random.js';
+import { SeededRandom, testSeed } from '../../src/simulation/seeded-random.js';
 
 const seed = testSeed();
 

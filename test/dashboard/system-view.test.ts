@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createAssigner } from '../../src/core/assigner/index.js';
 import type { AssignerInput } from '../../src/core/assigner/index.js';
 import { SystemViewAggregator } from '../../src/dashboard/system-view.js';
-import { worldMessageSchema, type WorldMessage } from '../../src/protocol/world-message.js';
+import { worldMessageSchema } from '../../src/protocol/world-message.js';
+import { type WorldMessage } from '../../src/core/view-message.js';
 import { registerIn, world } from './world-builder.js';
 
 function aggregator(assign = createAssigner('reference')) {

@@ -6,7 +6,8 @@
 import { UdpPeerTransport } from '../../src/io/udp-peer-transport.js';
 import type { MessageAuthenticator } from '../../src/protocol/peer-envelope.js';
 import { encodeEnvelope } from '../../src/protocol/peer-envelope.js';
-import { worldToWire, type WorldMessage } from '../../src/protocol/world-message.js';
+import { worldToWire } from '../../src/protocol/world-message.js';
+import { type WorldMessage } from '../../src/core/view-message.js';
 
 export const LOOPBACK_BROADCAST = '127.255.255.255';
 

@@ -14,7 +14,7 @@ import {
   type ElevatorReport,
   type WireRegister,
   type WorldMessage,
-} from '../../src/protocol/world-message.js';
+} from '../../src/core/view-message.js';
 
 /** A call's phase as a test sets it; `served` = confirmed, then served. */
 export type TestPhase = 'none' | 'unconfirmed' | 'confirmed' | 'served';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersistedState } from '../../src/core/controller.js';
 import { DurableStateStore } from '../../src/io/durable-state-store.js';
 import { durabilityState } from '../../src/testing/durability-state.js';
-import { SeededRandom } from '../../src/testing/seeded-random.js';
+import { SeededRandom } from '../../src/simulation/seeded-random.js';
 import { transpileForChild } from '../../src/testing/transpile-for-child.js';
 
 const SEED = Number(process.env.KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));

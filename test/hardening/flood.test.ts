@@ -21,7 +21,7 @@
  * host) and the node answers its metrics endpoint throughout.
  */
 import { describe, expect, it } from 'vitest';
-import { formatFloodReport, runFlood, type FloodReport } from '../../src/testing/flood-run.js';
+import { formatFloodReport, runFlood, type FloodReport } from '../../src/bench/flood-run.js';
 
 const SEED = Number(process.env.FLOOD_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KEY =

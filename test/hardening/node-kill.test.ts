@@ -20,10 +20,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLit } from '../../src/core/call-register.js';
 import { DurableStateStore } from '../../src/io/durable-state-store.js';
 import { encodeCommand } from '../../src/protocol/elevator-frames.js';
-import { registerFromWire } from '../../src/protocol/world-message.js';
+import { registerFromWire } from '../../src/core/view-message.js';
 import { startSimulator, type SimState, type Simulator } from '../../src/sim/sim-server.js';
-import { freeUdpPort } from '../../src/testing/free-ports.js';
-import { SeededRandom } from '../../src/testing/seeded-random.js';
+import { freeUdpPort } from '../../src/io/free-ports.js';
+import { SeededRandom } from '../../src/simulation/seeded-random.js';
 import { transpileForChild } from '../../src/testing/transpile-for-child.js';
 
 const SEED = Number(process.env.KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -21,13 +21,8 @@ import {
   encodeEnvelope,
   type MessageAuthenticator,
 } from '../../src/protocol/peer-envelope.js';
-import {
-  MAX_MESH_NODES,
-  viewSliceSchema,
-  worldToWire,
-  type WireRegister,
-  type WorldMessage,
-} from '../../src/protocol/world-message.js';
+import { MAX_MESH_NODES, viewSliceSchema, worldToWire } from '../../src/protocol/world-message.js';
+import { type WireRegister, type WorldMessage } from '../../src/core/view-message.js';
 import { startHarnessNode, type HarnessNode } from '../../src/testing/node-harness.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));

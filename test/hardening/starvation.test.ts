@@ -20,8 +20,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ButtonType } from '../../src/core/types.js';
 import { startSimulator, type SimState, type Simulator } from '../../src/sim/sim-server.js';
-import { freeUdpPort } from '../../src/testing/free-ports.js';
-import { SeededRandom } from '../../src/testing/seeded-random.js';
+import { freeUdpPort } from '../../src/io/free-ports.js';
+import { SeededRandom } from '../../src/simulation/seeded-random.js';
 import { transpileForChild } from '../../src/testing/transpile-for-child.js';
 
 const SEED = Number(process.env.STARVE_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeTcpPort } from '../../src/testing/free-ports.js';
+import { freeTcpPort } from '../../src/io/free-ports.js';
 import { SseClient } from '../dashboard/sse-client.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

@@ -2,7 +2,7 @@
  * The mesh at building scale, in the deterministic simulation: a 9 x 20 building warmed with dense
  * traffic (every call register then holds instances of many nodes), then 20% and 50% packet loss
  * with traffic going on, then a node that crashes and comes back with an empty disk. The bus drops
- * each IP fragment of a datagram on its own (`testing/lossy-bus.ts`), so a datagram that outgrew
+ * each IP fragment of a datagram on its own (`simulation/lossy-bus.ts`), so a datagram that outgrew
  * one frame would be lost far more often than its fragments; every datagram must fit one anyway
  * (the simulation's encoder refuses anything over 1,200 bytes).
  *
@@ -14,9 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { createDispatch } from '../../src/core/assigner/index.js';
 import type { ButtonType } from '../../src/core/types.js';
 import { MAX_DATAGRAM_BYTES } from '../../src/protocol/world-message.js';
-import { ClusterSim } from '../../src/testing/cluster-sim.js';
+import { ClusterSim } from '../../src/simulation/cluster-sim.js';
 import { InvariantChecker } from '../../src/testing/invariants.js';
-import { SeededRandom } from '../../src/testing/seeded-random.js';
+import { SeededRandom } from '../../src/simulation/seeded-random.js';
 
 const SEED = Number(process.env.SIM_SEED ?? 20261202);
 const ELEVATORS = 9;

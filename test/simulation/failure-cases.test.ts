@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DISPATCH, createDispatch } from '../../src/core/assigner/index.js';
 import { phaseOf } from '../../src/core/call-register.js';
-import { ClusterSim, type ClusterOptions } from '../../src/testing/cluster-sim.js';
+import { ClusterSim, type ClusterOptions } from '../../src/simulation/cluster-sim.js';
 import { InvariantChecker } from '../../src/testing/invariants.js';
 
 /** Every case runs with the reference strategy and with the product's default one. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createDispatch, homeFloors } from '../../src/core/assigner/index.js';
-import { ClusterSim } from '../../src/testing/cluster-sim.js';
+import { ClusterSim } from '../../src/simulation/cluster-sim.js';
 import { InvariantChecker } from '../../src/testing/invariants.js';
 
 function cluster(strategy: string, elevators: number, floors: number, seed = 11) {

@@ -24,11 +24,8 @@ import {
   type EnvelopeDecodeResult,
 } from '../protocol/peer-envelope.js';
 import { ViewSlicer, sliceBodyBytes } from '../protocol/view-slicer.js';
-import {
-  MAX_DATAGRAM_BYTES,
-  viewSliceSchema,
-  type WorldMessage,
-} from '../protocol/world-message.js';
+import { MAX_DATAGRAM_BYTES, viewSliceSchema } from '../protocol/world-message.js';
+import { type WorldMessage } from '../core/view-message.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import { LossyBus, type LossyBusEndpoint } from './lossy-bus.js';
 import { SeededRandom } from './seeded-random.js';

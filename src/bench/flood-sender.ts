@@ -10,15 +10,16 @@
  *   carrying bogus content: lit hall calls from fake origins, cab calls of fake elevators, fake
  *   elevators claiming to be available at random floors.
  *
- * Usage: node --import tsx src/testing/flood-sender.ts --port P [--address 127.255.255.255]
+ * Usage: node --import tsx src/bench/flood-sender.ts --port P [--address 127.255.255.255]
  *        [--rate 10000] [--seconds 10] [--mode key|nokey] [--seed N] [--floors 4]
  */
 import dgram from 'node:dgram';
 import { parseArgs } from 'node:util';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import { encodeEnvelope } from '../protocol/peer-envelope.js';
-import { worldToWire, type WireRegister, type WorldMessage } from '../protocol/world-message.js';
-import { SeededRandom } from './seeded-random.js';
+import { worldToWire } from '../protocol/world-message.js';
+import { type WireRegister, type WorldMessage } from '../core/view-message.js';
+import { SeededRandom } from '../simulation/seeded-random.js';
 
 /** What the sender reports when done. */
 export interface FloodSenderReport {

@@ -4,7 +4,7 @@ import { LossyBus, fragmentCount, type LossyBusOptions } from './lossy-bus.js';
 import {
   describePeerTransportCompliance,
   type PeerTransportHarness,
-} from './peer-transport-compliance.js';
+} from '../testing/peer-transport-compliance.js';
 import { SeededRandom, testSeed } from './seeded-random.js';
 
 const seed = testSeed();

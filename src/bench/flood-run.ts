@@ -20,8 +20,8 @@ import pino from 'pino';
 import type { ButtonType } from '../core/types.js';
 import { startSimulator, type SimState, type Simulator } from '../sim/sim-server.js';
 import type { FloodSenderReport } from './flood-sender.js';
-import { freeTcpPort, freeUdpPort } from './free-ports.js';
-import { SeededRandom } from './seeded-random.js';
+import { freeTcpPort, freeUdpPort } from '../io/free-ports.js';
+import { SeededRandom } from '../simulation/seeded-random.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts')];
@@ -266,7 +266,7 @@ export async function runFlood(options: FloodOptions = {}): Promise<FloodReport>
     const sender = spawn(
       process.execPath,
       [
-        ...['--import', 'tsx', join(REPO_ROOT, 'src/testing/flood-sender.ts')],
+        ...['--import', 'tsx', join(REPO_ROOT, 'src/bench/flood-sender.ts')],
         ...['--port', String(peerPort), '--rate', String(rate), '--seconds', String(seconds)],
         ...['--mode', mode, '--seed', String(seed), '--floors', String(floors)],
       ],
