@@ -2,13 +2,19 @@
  * The one entry point: `elevator-mesh <subcommand>`. Each subcommand lives in its own file under
  * `src/cli/commands/` and registers itself on the program given to it.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+
+/** The package's version, from its package.json (two levels above `src/cli/` and `dist/cli/`). */
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 const program = new Command();
 program
   .name('elevator-mesh')
   .description('A distributed, masterless elevator controller and its tools.')
-  .version('0.1.0')
+  .version(version)
   .showHelpAfterError()
   .exitOverride((err) => {
     // commander's own exits (help, version) keep their code; usage errors exit 2.

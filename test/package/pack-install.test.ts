@@ -1,0 +1,223 @@
+/**
+ * The artifact for the lab PCs, as an operator gets it: `npm pack` (which builds), then
+ * `npm install -g` of the tarball into an empty prefix, offline (the production dependencies are
+ * bundled inside it), then the installed `elevator-mesh` run from a directory outside the
+ * checkout: `--version`, and `demo` for a few seconds, whose dashboard must answer over HTTP with
+ * its built page and whose simulator's control API must take a press that the system serves.
+ *
+ * The pack runs in the checkout, as an operator's would: its build rewrites dist/ (no other test
+ * runs the compiled CLI; the dashboard's page in dist/web is rebuilt only if a source changed,
+ * atomically, under the build lock).
+ */
+import { execFile, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freeUdpPort, tcpPortFree } from '../../src/testing/free-ports.js';
+import { pollUntil } from '../../src/testing/poll-until.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** The environment without what `npm test` itself puts there (npm_config_*, npm_package_*, …). */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(k) && k !== 'NODE_PATH' && k !== 'ELEVATOR_KEY') env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'elevator-mesh-pack-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A base port with `count` free TCP ports at +0.. and +100.. (the demo's servers and APIs). */
+async function freeBasePort(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 25_000);
+    let free = true;
+    for (let i = 0; i < count && free; i++)
+      free = (await tcpPortFree(base + i)) && (await tcpPortFree(base + 100 + i));
+    if (free) return base;
+  }
+  throw new Error('no free block of ports for the demo');
+}
+
+/** Re-runs `probe` until it yields something (or fails after `timeoutMs`, naming `what`). */
+async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface SimState {
+  clientConnected: boolean;
+  car: { floor: number | null };
+  lamps: { door: boolean; cab: boolean[] };
+}
+
+describe('the npm package', () => {
+  it('packs, installs into an empty prefix offline, and runs from anywhere', async () => {
+    // 1. npm pack (its prepack script builds: tsc and the dashboard's page).
+    const packs = join(work, 'packs');
+    mkdirSync(packs);
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', packs], {
+      cwd: ROOT,
+      env: cleanEnv(),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+      filename: string;
+      size: number;
+      files: { path: string }[];
+      bundled: string[];
+    }[];
+    if (info === undefined) throw new Error(`npm pack printed no result: ${packed.stdout}`);
+    expect(info.filename).toBe(`elevator-mesh-${VERSION}.tgz`);
+    const files = info.files.map((f) => f.path);
+    for (const must of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'bin/elevator-mesh.js',
+      'dist/cli/main.js',
+      'dist/web/index.html',
+      'deploy/elevator-mesh@.service',
+      'docs/operations.md',
+    ])
+      expect(files).toContain(must);
+    // No sources: the project's own files are compiled JS (bundled dependencies ship their .d.ts).
+    const own = files.filter((f) => !f.startsWith('node_modules/'));
+    expect(own.filter((f) => f.startsWith('src/') || /\.tsx?$/.test(f))).toEqual([]);
+    expect(info.bundled).toEqual(expect.arrayContaining(['commander', 'pino', 'zod']));
+    console.info(`packed ${info.filename}: ${info.size} bytes, ${files.length} files`);
+
+    // 2. npm install -g into an empty prefix, offline: nothing may need the registry.
+    const prefix = join(work, 'prefix');
+    const started = performance.now();
+    await run(
+      'npm',
+      [
+        'install',
+        '--global',
+        '--prefix',
+        prefix,
+        '--offline',
+        '--no-audit',
+        '--no-fund',
+        join(packs, info.filename),
+      ],
+      { cwd: work, env: cleanEnv() },
+    );
+    console.info(`installed in ${Math.round(performance.now() - started)} ms`);
+    const installed = join(prefix, 'lib', 'node_modules', 'elevator-mesh');
+    const deps = readdirSync(join(installed, 'node_modules'));
+    expect(deps).toEqual(expect.arrayContaining(['commander', 'pino', 'zod', 'cli-progress']));
+    for (const dev of ['vite', 'tsx', 'typescript', 'playwright-core', 'preact', 'vitest'])
+      expect(deps).not.toContain(dev);
+    expect(existsSync(join(installed, 'src'))).toBe(false);
+    const bin = join(prefix, 'bin', 'elevator-mesh');
+    expect(realpathSync(bin)).toBe(join(realpathSync(installed), 'bin', 'elevator-mesh.js'));
+
+    // 3. From a directory outside the checkout, with the prefix's bin on the PATH.
+    const elsewhere = join(work, 'elsewhere');
+    mkdirSync(elsewhere);
+    const env = cleanEnv({
+      PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`,
+      LOG_LEVEL: 'warn',
+    });
+    const version = await run('elevator-mesh', ['--version'], { cwd: elsewhere, env });
+    expect(version.stdout.trim()).toBe(VERSION);
+
+    // 4. The demo: dashboard over HTTP, a press through the simulator's control API, served.
+    const elevators = 2;
+    const basePort = await freeBasePort(elevators);
+    const peerPort = await freeUdpPort();
+    const demo = spawn(
+      'elevator-mesh',
+      [
+        'demo',
+        '--elevators',
+        String(elevators),
+        '--floors',
+        '4',
+        '--speed',
+        '10',
+        '--monitor-port',
+        '0',
+        '--base-port',
+        String(basePort),
+        '--peer-port',
+        String(peerPort),
+      ],
+      { cwd: elsewhere, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    demo.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    demo.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', resolve));
+    try {
+      await pollUntil(() => /dashboard: http/.test(out) && /e1: .*control http/.test(out), out, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+      const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] ?? '';
+      const control = /e1: .*simulator control (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+      const page = await fetch(dashboard);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<div id="app">');
+      // The page's built script comes from the package too.
+      const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeDefined();
+      const asset = await fetch(new URL(script ?? '', dashboard));
+      expect(asset.status).toBe(200);
+      expect(basename(script ?? '')).toMatch(/\.js$/);
+
+      const state = async (): Promise<SimState> =>
+        (await (await fetch(`${control}/state`)).json()) as SimState;
+      // The node must be connected to its simulator before a press can reach it.
+      const first = await waitFor(async () => {
+        const s = await state();
+        return s.clientConnected && s.car.floor !== null ? s : undefined;
+      }, "e1's node connected to its simulator, the car at a floor");
+      const target = first.car.floor === 3 ? 0 : 3;
+      const press = await fetch(`${control}/press`, {
+        method: 'POST',
+        body: JSON.stringify({ button: 'cab', floor: target }),
+      });
+      expect(press.status).toBe(200);
+      // Served: the car travels there and opens its door (it moves only for a call).
+      await waitFor(async () => {
+        const s = await state();
+        return (s.car.floor === target && s.lamps.door) || undefined;
+      }, `the car of e1 at floor ${target} with its door open`);
+      expect(existsSync(join(elsewhere, '.state', 'demo', 'e1'))).toBe(true);
+      demo.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      demo.kill('SIGKILL');
+    }
+  }, 240_000);
+});
