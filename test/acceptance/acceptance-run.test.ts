@@ -45,6 +45,15 @@ describe('elevator-mesh acceptance', () => {
     for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
   });
 
+  // Where the lab must run (CI's root step), a missing lab or setpriv is a failure, not a skip.
+  it.runIf(process.env.ELEVATOR_MESH_REQUIRE_LAB === '1')(
+    'has the lab and setpriv it was told to require (ELEVATOR_MESH_REQUIRE_LAB=1)',
+    () => {
+      expect(reason).toBeUndefined();
+      expect(isRoot && hasSetpriv).toBe(true);
+    },
+  );
+
   it('rejects a bad scenario file with exit code 2 and names the bad field', () => {
     const dir = tempDir('emacc-test-');
     const file = join(dir, 'bad.json');

@@ -63,6 +63,14 @@ describe('netns lab', () => {
     await lab?.destroy();
   });
 
+  // Where the lab must run (CI's root step), a missing lab is a failure, not a skip.
+  it.runIf(reason !== undefined && process.env.ELEVATOR_MESH_REQUIRE_LAB === '1')(
+    'has the lab it was told to require (ELEVATOR_MESH_REQUIRE_LAB=1)',
+    () => {
+      throw new Error(`ELEVATOR_MESH_REQUIRE_LAB=1 but ${reason ?? ''}`);
+    },
+  );
+
   it.skipIf(reason !== undefined)(
     'carries a UDP broadcast from one namespace to another, drops it on demand, and cleans up',
     async () => {
