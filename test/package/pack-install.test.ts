@@ -3,13 +3,14 @@
  * `npm install -g` of the tarball into an empty prefix, offline (the production dependencies are
  * bundled inside it), then the installed `elevator-mesh` run from a directory outside the
  * checkout: `--version`, and `demo` for a few seconds, whose dashboard must answer over HTTP with
- * its built page and whose simulator's control API must take a press that the system serves.
+ * its built page and whose simulator's control API must take a press that the system serves;
+ * then `sim`, a supervised `node` driving it and a `monitor`, each started on its own.
  *
  * The pack runs in the checkout, as an operator's would: its build rewrites dist/ (no other test
  * runs the compiled CLI; the dashboard's page in dist/web is rebuilt only if a source changed,
  * atomically, under the build lock).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -69,6 +70,13 @@ async function waitFor<T>(
     if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+interface Started {
+  process: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  out(): string;
+  exited: Promise<number | null>;
 }
 
 interface SimState {
@@ -219,5 +227,75 @@ describe('the npm package', () => {
     } finally {
       demo.kill('SIGKILL');
     }
-  }, 240_000);
+
+    // 5. The subcommands one by one, as a lab PC runs them: sim, a node driving it, a monitor.
+    const children: Started[] = [];
+    try {
+      const sim = start(
+        ['sim', '--headless', '--port', '0', '--control-port', '0', '--start-floor', '0'],
+        ['--travel-ms', '100', '--log-level', 'info'],
+      );
+      children.push(sim);
+      await waitFor(
+        () => Promise.resolve(/"controlPort":\d+/.test(sim.out()) || undefined),
+        `the simulator listening (${sim.out()})`,
+      );
+      const simPort = Number(/"port":(\d+)/.exec(sim.out())?.[1]);
+      const simControl = `http://127.0.0.1:${/"controlPort":(\d+)/.exec(sim.out())?.[1]}`;
+      const nodePeerPort = await freeUdpPort();
+      const peers = ['--peer-port', String(nodePeerPort), '--broadcast-address', '127.255.255.255'];
+      const node = start(
+        ['node', '--supervise', '--id', 'n1', '--server', `127.0.0.1:${simPort}`],
+        ['--state-dir', join(elsewhere, 'n1'), ...peers, '--log-level', 'warn'],
+      );
+      children.push(node);
+      const monitor = start(['monitor', '--port', '0', ...peers, '--log-level', 'warn'], []);
+      children.push(monitor);
+      const simState = async (): Promise<SimState> =>
+        (await (await fetch(`${simControl}/state`)).json()) as SimState;
+      await waitFor(
+        async () => (await simState()).clientConnected || undefined,
+        `the node connected to the simulator (node: ${node.out()})`,
+      );
+      await fetch(`${simControl}/press`, {
+        method: 'POST',
+        body: JSON.stringify({ button: 'cab', floor: 2 }),
+      });
+      await waitFor(async () => {
+        const s = await simState();
+        return (s.car.floor === 2 && s.lamps.door) || undefined;
+      }, `the node serving a cab call at floor 2 (node: ${node.out()})`);
+      const monitorUrl = await waitFor(
+        () => Promise.resolve(/Dashboard: (http:\/\/\S+)/.exec(monitor.out())?.[1]),
+        `the monitor's address (${monitor.out()})`,
+      );
+      const monitorPage = await fetch(monitorUrl);
+      expect(monitorPage.status).toBe(200);
+      expect(await monitorPage.text()).toContain('<div id="app">');
+      expect(existsSync(join(elsewhere, 'n1', 'state.json'))).toBe(true);
+      for (const child of children) {
+        child.process.kill('SIGTERM');
+        expect(await child.exited, child.out()).toBe(0);
+      }
+    } finally {
+      for (const child of children) child.process.kill('SIGKILL');
+    }
+
+    /** Starts the installed command in the directory outside the checkout. */
+    function start(args: string[], more: string[]): Started {
+      const child = spawn('elevator-mesh', [...args, ...more], {
+        cwd: elsewhere,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (text += c));
+      return {
+        process: child,
+        out: () => text,
+        exited: new Promise((resolve) => child.once('exit', resolve)),
+      };
+    }
+  }, 300_000);
 });
