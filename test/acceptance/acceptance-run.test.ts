@@ -2,7 +2,7 @@
  * The acceptance lab end to end: the CLI's exit codes (77 without root, 2 for a bad scenario) and,
  * with root, one short real scenario (two supervised nodes over a namespaced network, a kill -9
  * of a controller) that must pass and leave nothing behind. Without root the real run is skipped
- * and the reason printed.
+ * and the reason printed; with ELEVATOR_MESH_REQUIRE_LAB=1 (CI's root step) a missing lab fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * the other (tiny node scripts run inside the namespaces), a 100% drop rule that stops it, loss
  * per frame that loses fragmented datagrams more often than loss per datagram does, and a
  * cleanup that leaves nothing behind. Needs root: without it the tests are skipped, and the
- * reason is printed.
+ * reason is printed; with ELEVATOR_MESH_REQUIRE_LAB=1 (CI's root step) a missing lab fails.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
