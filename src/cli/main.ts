@@ -2,13 +2,39 @@
  * The one entry point: `elevator-mesh <subcommand>`. Each subcommand lives in its own file under
  * `src/cli/commands/` and registers itself on the program given to it.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+
+/**
+ * The package's version, from the nearest elevator-mesh package.json above this file (the
+ * checkout's or the installed package's). A copy of the program outside any package (the tests'
+ * transpiled children) says `unknown`.
+ */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const json = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (json.name === 'elevator-mesh' && json.version !== undefined) return json.version;
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+}
+const version = packageVersion();
 
 const program = new Command();
 program
   .name('elevator-mesh')
   .description('A distributed, masterless elevator controller and its tools.')
-  .version('0.1.0')
+  .version(version)
   .showHelpAfterError()
   .exitOverride((err) => {
     // commander's own exits (help, version) keep their code; usage errors exit 2.

@@ -1,7 +1,8 @@
 /**
  * Builds the dashboard's web app (vite + preact, `src/dashboard/web/`) into static files
- * (`src/dashboard/web/dist/`), which the monitor serves. No dev server: the build runs once,
- * through vite's JS API, whenever the output is missing or older than a source file.
+ * (`dist/web/`), which the monitor serves. No dev server: the build runs once, through vite's JS
+ * API, whenever the output is missing or older than a source file. `npm run build` makes it too,
+ * so the package (`npm pack`) ships the built page and needs neither vite nor the sources.
  *
  * Several processes may want the build at once (tests in parallel, a monitor starting while
  * another builds), so the build holds a lock file and writes into a fresh directory that is then
@@ -43,10 +44,11 @@ function packageRoot(): string {
 
 /** The web app's paths, found from the package root (works from `src/` and from `dist/`). */
 export function webPaths(): WebPaths {
-  const root = join(packageRoot(), 'src', 'dashboard', 'web');
+  const pkg = packageRoot();
+  const root = join(pkg, 'src', 'dashboard', 'web');
   return {
     root,
-    outDir: join(root, 'dist'),
+    outDir: join(pkg, 'dist', 'web'),
     viewModel: join(root, '..', 'view-model.ts'),
   };
 }
@@ -55,6 +57,7 @@ function newestSourceMtime(paths: WebPaths): number {
   let newest = existsSync(paths.viewModel) ? statSync(paths.viewModel).mtimeMs : 0;
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      // (`dist` here is an old build's output, from before it moved to the package's dist/web.)
       if (entry.name === 'dist' || entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -109,10 +112,18 @@ async function withLock<T>(lockPath: string, body: () => Promise<T>): Promise<T>
  */
 export async function ensureWebBuild(paths: WebPaths = webPaths()): Promise<string> {
   if (webBuildIsFresh(paths)) return paths.outDir;
-  await withLock(join(paths.root, '.build.lock'), async () => {
+  if (!existsSync(join(paths.root, 'main.tsx'))) {
+    throw new Error(
+      `elevator-mesh: the dashboard's page is missing (${join(paths.outDir, 'index.html')}) ` +
+        'and its sources are not here to build it: reinstall the package',
+    );
+  }
+  const parent = dirname(paths.outDir);
+  mkdirSync(parent, { recursive: true });
+  await withLock(join(parent, '.web-build.lock'), async () => {
     // Someone else may have built it while we waited for the lock.
     if (webBuildIsFresh(paths)) return;
-    const staging = join(paths.root, `.build-${process.pid}-${Date.now()}`);
+    const staging = join(parent, `.web-build-${process.pid}-${Date.now()}`);
     mkdirSync(staging, { recursive: true });
     try {
       const { build } = await import('vite');
@@ -125,7 +136,7 @@ export async function ensureWebBuild(paths: WebPaths = webPaths()): Promise<stri
         oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
         build: { outDir: staging, emptyOutDir: true, reportCompressedSize: false },
       });
-      const old = join(paths.root, `.old-${process.pid}-${Date.now()}`);
+      const old = join(parent, `.web-old-${process.pid}-${Date.now()}`);
       if (existsSync(paths.outDir)) renameSync(paths.outDir, old);
       renameSync(staging, paths.outDir);
       rmSync(old, { recursive: true, force: true });

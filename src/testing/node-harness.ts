@@ -110,7 +110,13 @@ export interface HarnessNode {
 
 /** Starts a node on fakes. With `key`, peer messages must carry a valid HMAC. */
 export async function startHarnessNode(
-  options: { config?: Partial<NodeConfig>; assign?: AssignFn; maxClockStepMs?: number } = {},
+  options: {
+    config?: Partial<NodeConfig>;
+    assign?: AssignFn;
+    maxClockStepMs?: number;
+    /** The node's logger (default: silent). */
+    logger?: pino.Logger;
+  } = {},
 ): Promise<HarnessNode> {
   const dir = mkdtempSync(join(tmpdir(), 'em-harness-'));
   const config = testNodeConfig({ stateDir: dir, ...options.config });
@@ -121,7 +127,7 @@ export async function startHarnessNode(
   const clock = { now: 1000 };
   const node = new ControllerNode({
     config,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     io,
     transport,
     store,

@@ -2,7 +2,7 @@
  * The acceptance lab end to end: the CLI's exit codes (77 without root, 2 for a bad scenario) and,
  * with root, one short real scenario (two supervised nodes over a namespaced network, a kill -9
  * of a controller) that must pass and leave nothing behind. Without root the real run is skipped
- * and the reason printed.
+ * and the reason printed; with ELEVATOR_MESH_REQUIRE_LAB=1 (CI's root step) a missing lab fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,15 @@ describe('elevator-mesh acceptance', () => {
   afterAll(() => {
     for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
   });
+
+  // Where the lab must run (CI's root step), a missing lab or setpriv is a failure, not a skip.
+  it.runIf(process.env.ELEVATOR_MESH_REQUIRE_LAB === '1')(
+    'has the lab and setpriv it was told to require (ELEVATOR_MESH_REQUIRE_LAB=1)',
+    () => {
+      expect(reason).toBeUndefined();
+      expect(isRoot && hasSetpriv).toBe(true);
+    },
+  );
 
   it('rejects a bad scenario file with exit code 2 and names the bad field', () => {
     const dir = tempDir('emacc-test-');

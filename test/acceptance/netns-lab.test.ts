@@ -3,7 +3,7 @@
  * the other (tiny node scripts run inside the namespaces), a 100% drop rule that stops it, loss
  * per frame that loses fragmented datagrams more often than loss per datagram does, and a
  * cleanup that leaves nothing behind. Needs root: without it the tests are skipped, and the
- * reason is printed.
+ * reason is printed; with ELEVATOR_MESH_REQUIRE_LAB=1 (CI's root step) a missing lab fails.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,14 @@ describe('netns lab', () => {
   afterAll(async () => {
     await lab?.destroy();
   });
+
+  // Where the lab must run (CI's root step), a missing lab is a failure, not a skip.
+  it.runIf(reason !== undefined && process.env.ELEVATOR_MESH_REQUIRE_LAB === '1')(
+    'has the lab it was told to require (ELEVATOR_MESH_REQUIRE_LAB=1)',
+    () => {
+      throw new Error(`ELEVATOR_MESH_REQUIRE_LAB=1 but ${reason ?? ''}`);
+    },
+  );
 
   it.skipIf(reason !== undefined)(
     'carries a UDP broadcast from one namespace to another, drops it on demand, and cleans up',

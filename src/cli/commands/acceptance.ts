@@ -47,7 +47,7 @@ export function register(program: Command): void {
   program
     .command('acceptance')
     .description(
-      'Run acceptance scenarios on real processes over a real (namespaced) network with real faults (needs root).',
+      'run acceptance scenarios: real processes, a real (namespaced) network, real faults (needs root)',
     )
     .argument('[scenarios...]', 'scenario files (default: every shipped scenario)')
     .option(

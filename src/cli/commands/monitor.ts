@@ -59,7 +59,7 @@ export function register(program: Command): void {
   program
     .command('monitor')
     .description(
-      'Serve a live web dashboard of the whole system, built from the peers’ broadcasts (read-only).',
+      'serve a live web dashboard of the whole system, built from the peers’ broadcasts (read-only)',
     )
     .option('--host <address>', 'HTTP address to listen on', '127.0.0.1')
     .addOption(

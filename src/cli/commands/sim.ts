@@ -57,7 +57,7 @@ export function register(program: Command): void {
   program
     .command('sim')
     .description(
-      'Run the elevator simulator: a TCP elevator server (4-byte protocol) with a terminal view and an optional HTTP control API.',
+      'run the elevator simulator: a TCP elevator server (4-byte protocol), a terminal view, an optional HTTP control API',
     )
     .option('--port <n>', 'TCP port of the elevator protocol', int('--port', 0, 65535), 15657)
     .option('--host <addr>', 'address the TCP server listens on', '127.0.0.1')
