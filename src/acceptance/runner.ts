@@ -30,10 +30,12 @@ import { parsePeerLost } from './peer-flaps.js';
 import type { Report } from './report.js';
 import { buildReport } from './report.js';
 import { renderTimeline } from './timeline-html.js';
+import { DEFAULT_PORTS } from '../core/ports.js';
 
-const SIM_PORT = 15657;
-const CONTROL_PORT = 15658;
-const PEER_PORT = 16570;
+// Each host is its own namespace: every host's simulator and node use the product's default ports.
+const SIM_PORT = DEFAULT_PORTS.elevatorServer;
+const CONTROL_PORT = DEFAULT_PORTS.elevatorServer + 1;
+const PEER_PORT = DEFAULT_PORTS.peers;
 
 export interface RunOptions {
   scenario: Scenario;

@@ -16,8 +16,12 @@
  */
 import { createAssigner } from '../core/assigner/index.js';
 import { ClusterSim } from '../simulation/cluster-sim.js';
+import { CONTROLLER_DEFAULTS } from '../core/timings.js';
 
-const PRODUCT_TIMINGS = { broadcastIntervalMs: 30, peerTimeoutMs: 800 };
+const PRODUCT_TIMINGS = {
+  broadcastIntervalMs: CONTROLLER_DEFAULTS.broadcastIntervalMs,
+  peerTimeoutMs: CONTROLLER_DEFAULTS.peerTimeoutMs,
+};
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -24,13 +24,14 @@ import { DEMO_ACTIONS, type DemoAction, type DemoControls } from './demo-control
 import { SystemViewAggregator } from './system-view.js';
 import type { MonitorSnapshot } from './view-model.js';
 import { ensureWebBuild, webPaths } from './web-build.js';
+import { DEFAULT_PORTS } from '../core/ports.js';
 
 /** The monitor's default HTTP port. */
-export const DEFAULT_MONITOR_PORT = 16580;
+export const DEFAULT_MONITOR_PORT = DEFAULT_PORTS.monitor;
 /** How often a change of the traffic counters alone is pushed. */
 const TRAFFIC_PUSH_MS = 2000;
 /** The peers' default UDP port. */
-export const DEFAULT_PEER_PORT = 16570;
+export const DEFAULT_PEER_PORT = DEFAULT_PORTS.peers;
 
 /** Options of {@link startMonitor}. */
 export interface MonitorOptions {

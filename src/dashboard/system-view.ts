@@ -37,9 +37,10 @@ import type {
   OutOfServiceReason,
   SystemView,
 } from './view-model.js';
+import { CONTROLLER_DEFAULTS } from '../core/timings.js';
 
-/** Default time after which a silent node is shown as lost (the nodes use about the same). */
-export const DEFAULT_PEER_TIMEOUT_MS = 1000;
+/** Default time after which a silent node is shown as lost: the nodes' own peer timeout. */
+export const DEFAULT_PEER_TIMEOUT_MS = CONTROLLER_DEFAULTS.peerTimeoutMs;
 /** Default number of log entries kept. */
 export const DEFAULT_MAX_LOG_ENTRIES = 300;
 

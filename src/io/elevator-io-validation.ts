@@ -10,7 +10,7 @@ export { buttonExists } from '../protocol/elevator-frames.js';
 
 /** Stable codes of {@link ElevatorIoArgumentError}. */
 export type ElevatorIoArgumentErrorCode =
-  'INVALID_FLOOR' | 'INVALID_BUTTON' | 'INVALID_DIRECTION' | 'INVALID_VALUE' | 'NONEXISTENT_BUTTON';
+  'invalid-floor' | 'invalid-button' | 'invalid-direction' | 'invalid-value' | 'nonexistent-button';
 
 /**
  * A caller passed an argument the elevator server must never see (a floor out of range, an unknown
@@ -30,7 +30,7 @@ export class ElevatorIoArgumentError extends Error {
 /** Bad configuration of an elevator I/O implementation (number of floors, timings, port). */
 export class ElevatorIoConfigError extends Error {
   override readonly name = 'ElevatorIoConfigError';
-  readonly code = 'INVALID_CONFIG';
+  readonly code = 'invalid-io-config' as const;
 }
 
 /** Largest number of floors the protocol can address (a floor is one byte). */
@@ -55,7 +55,7 @@ export function checkFloorCount(floors: unknown): number {
 export function checkFloor(floor: unknown, floors: number): number {
   if (typeof floor !== 'number' || !Number.isInteger(floor) || floor < 0 || floor >= floors) {
     throw new ElevatorIoArgumentError(
-      'INVALID_FLOOR',
+      'invalid-floor',
       `floor must be an integer in 0..${floors - 1}, got ${String(floor)}`,
     );
   }
@@ -66,7 +66,7 @@ export function checkFloor(floor: unknown, floors: number): number {
 export function checkButton(button: unknown): ButtonType {
   if (!(BUTTON_TYPES as readonly unknown[]).includes(button)) {
     throw new ElevatorIoArgumentError(
-      'INVALID_BUTTON',
+      'invalid-button',
       `button must be one of ${BUTTON_TYPES.join(', ')}, got ${String(button)}`,
     );
   }
@@ -77,7 +77,7 @@ export function checkButton(button: unknown): ButtonType {
 export function checkDirection(dir: unknown): Direction {
   if (dir !== 'up' && dir !== 'down' && dir !== 'stop') {
     throw new ElevatorIoArgumentError(
-      'INVALID_DIRECTION',
+      'invalid-direction',
       `direction must be up, down or stop, got ${String(dir)}`,
     );
   }
@@ -88,7 +88,7 @@ export function checkDirection(dir: unknown): Direction {
 export function checkBoolean(value: unknown, what: string): boolean {
   if (typeof value !== 'boolean') {
     throw new ElevatorIoArgumentError(
-      'INVALID_VALUE',
+      'invalid-value',
       `${what} must be a boolean, got ${String(value)}`,
     );
   }

@@ -121,7 +121,7 @@ export class ElevatorOutputState {
     if (!buttonExists(b, f, this.floors)) {
       if (!v) return null;
       throw new ElevatorIoArgumentError(
-        'NONEXISTENT_BUTTON',
+        'nonexistent-button',
         `there is no ${b} button at floor ${f} of ${this.floors}`,
       );
     }

@@ -32,6 +32,7 @@ import { ElevatorIoConfigError, buttonExists, checkFloorCount } from './elevator
 import { ElevatorOutputState, type OutputCommand } from './elevator-output-state.js';
 import { Heartbeat } from './heartbeat.js';
 import { CMD, encodeCommand, type ElevatorReadCommand } from '../protocol/elevator-frames.js';
+import { DEFAULT_PORTS } from '../core/ports.js';
 
 /** Dependencies and tuning of a {@link TcpElevatorDriver}. */
 export interface TcpElevatorDriverOptions {
@@ -39,7 +40,7 @@ export interface TcpElevatorDriverOptions {
   floors: number;
   /** Elevator server host (default `127.0.0.1`). */
   host?: string;
-  /** Elevator server port (default 15657). */
+  /** Elevator server port (default `DEFAULT_PORTS.elevatorServer`, 15657). */
   port?: number;
   /** How often a poll cycle starts, in ms (default 10). Keep it under 20: presses last 200 ms. */
   pollIntervalMs?: number;
@@ -167,7 +168,7 @@ export class TcpElevatorDriver implements ElevatorIo {
   constructor(options: TcpElevatorDriverOptions) {
     this.floors = checkFloorCount(options.floors);
     this.#host = options.host ?? '127.0.0.1';
-    this.#port = options.port ?? 15657;
+    this.#port = options.port ?? DEFAULT_PORTS.elevatorServer;
     if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) {
       throw new ElevatorIoConfigError(`port must be an integer in 0..65535, got ${this.#port}`);
     }

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { DEFAULT_DISPATCH, DISPATCH_NAMES, isDispatchName } from '../core/assigner/dispatch.js';
 import { CONTROLLER_DEFAULTS } from '../core/timings.js';
+import { DEFAULT_PORTS } from '../core/ports.js';
 
 /** Levels understood by pino (and `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -250,7 +251,7 @@ export const SETTINGS: {
       }
       return hp;
     }),
-    fallback: constant({ host: 'localhost', port: 15657 }),
+    fallback: constant({ host: 'localhost', port: DEFAULT_PORTS.elevatorServer }),
     secret: false,
     show: formatHostPort,
   },
@@ -267,7 +268,13 @@ export const SETTINGS: {
       .refine((s) => !s.includes('\0')),
     (id) => `./.state/${id}`,
   ),
-  peerPort: intSpec('--peer-port', 'UDP port for peer broadcasts', 1, 65535, constant(16570)),
+  peerPort: intSpec(
+    '--peer-port',
+    'UDP port for peer broadcasts',
+    1,
+    65535,
+    constant(DEFAULT_PORTS.peers),
+  ),
   broadcastAddress: stringSpec(
     '--broadcast-address',
     'ELEVATOR_BROADCAST_ADDRESS',

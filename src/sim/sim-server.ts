@@ -24,13 +24,14 @@ import { startControlServer } from './control-api.js';
 import type { SimEvent, SimState } from './sim-elevator.js';
 import { SimElevator, SimInputError } from './sim-elevator.js';
 import { REFERENCE_PHYSICS } from '../core/timings.js';
+import { DEFAULT_PORTS } from '../core/ports.js';
 
 export type { SimChange, SimEvent, SimState } from './sim-elevator.js';
 export { SimInputError } from './sim-elevator.js';
 
 /** Options of {@link startSimulator}; all timings are options so tests can run the physics fast. */
 export interface SimulatorOptions {
-  /** TCP port of the elevator protocol (default 15657; 0 picks a free one). */
+  /** TCP port of the elevator protocol (default `DEFAULT_PORTS.elevatorServer`, 15657; 0 picks a free one). */
   port?: number;
   /** Address to listen on (default 127.0.0.1). The control API always listens on 127.0.0.1. */
   host?: string;
@@ -222,7 +223,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 15657, host, () => {
+    server.listen(options.port ?? DEFAULT_PORTS.elevatorServer, host, () => {
       server.off('error', reject);
       resolve();
     });

@@ -187,21 +187,21 @@ export function describeElevatorIoCompliance(
     it('out-of-range arguments throw a typed error and are never sent', async () => {
       const before = h.writeCount();
       const bad: [ElevatorIoArgumentError['code'], () => void][] = [
-        ['INVALID_FLOOR', () => io.setButtonLamp('cab', FLOORS, true)],
-        ['INVALID_FLOOR', () => io.setButtonLamp('cab', -1, true)],
-        ['INVALID_FLOOR', () => io.setButtonLamp('cab', 1.5, true)],
-        ['INVALID_FLOOR', () => io.setButtonLamp('cab', Number.NaN, true)],
-        ['INVALID_FLOOR', () => io.setFloorIndicator(FLOORS)],
-        ['INVALID_FLOOR', () => io.setFloorIndicator(255)],
-        ['INVALID_BUTTON', () => io.setButtonLamp('bogus' as ButtonType, 0, true)],
-        ['INVALID_BUTTON', () => io.setButtonLamp(3 as unknown as ButtonType, 0, true)],
-        ['INVALID_VALUE', () => io.setButtonLamp('cab', 0, 2 as unknown as boolean)],
-        ['INVALID_VALUE', () => io.setDoorLamp(1 as unknown as boolean)],
-        ['INVALID_VALUE', () => io.setStopLamp('yes' as unknown as boolean)],
-        ['INVALID_DIRECTION', () => io.setMotor('sideways' as Direction)],
-        ['INVALID_DIRECTION', () => io.setMotor(-1 as unknown as Direction)],
-        ['NONEXISTENT_BUTTON', () => io.setButtonLamp('hallUp', TOP, true)],
-        ['NONEXISTENT_BUTTON', () => io.setButtonLamp('hallDown', 0, true)],
+        ['invalid-floor', () => io.setButtonLamp('cab', FLOORS, true)],
+        ['invalid-floor', () => io.setButtonLamp('cab', -1, true)],
+        ['invalid-floor', () => io.setButtonLamp('cab', 1.5, true)],
+        ['invalid-floor', () => io.setButtonLamp('cab', Number.NaN, true)],
+        ['invalid-floor', () => io.setFloorIndicator(FLOORS)],
+        ['invalid-floor', () => io.setFloorIndicator(255)],
+        ['invalid-button', () => io.setButtonLamp('bogus' as ButtonType, 0, true)],
+        ['invalid-button', () => io.setButtonLamp(3 as unknown as ButtonType, 0, true)],
+        ['invalid-value', () => io.setButtonLamp('cab', 0, 2 as unknown as boolean)],
+        ['invalid-value', () => io.setDoorLamp(1 as unknown as boolean)],
+        ['invalid-value', () => io.setStopLamp('yes' as unknown as boolean)],
+        ['invalid-direction', () => io.setMotor('sideways' as Direction)],
+        ['invalid-direction', () => io.setMotor(-1 as unknown as Direction)],
+        ['nonexistent-button', () => io.setButtonLamp('hallUp', TOP, true)],
+        ['nonexistent-button', () => io.setButtonLamp('hallDown', 0, true)],
       ];
       for (const [code, call] of bad) {
         let thrown: unknown;

@@ -176,7 +176,7 @@ export class FakeElevatorIo implements ElevatorIo {
     const f = checkFloor(floor, this.floors);
     checkBoolean(pressed, 'pressed');
     if (!buttonExists(b, f, this.floors)) {
-      throw new ElevatorIoArgumentError('NONEXISTENT_BUTTON', `no ${b} button at floor ${f}`);
+      throw new ElevatorIoArgumentError('nonexistent-button', `no ${b} button at floor ${f}`);
     }
     const row = this.#buttons[f];
     if (!row) return;

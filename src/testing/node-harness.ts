@@ -16,6 +16,7 @@ import { ControllerNode } from '../node/controller-node.js';
 import { createNodeMetrics, type NodeMetrics } from '../node/metrics.js';
 import type { NodeConfig } from '../node/node-config.js';
 import { FakeElevatorIo } from './fake-elevator-io.js';
+import { CONTROLLER_DEFAULTS } from '../core/timings.js';
 
 /** A transport whose incoming datagrams come from the test; broadcasts are recorded. */
 export class InjectableTransport implements PeerTransport {
@@ -73,10 +74,11 @@ export function testNodeConfig(overrides: Partial<NodeConfig> = {}): NodeConfig 
     stateDir: '.',
     peerPort: 1,
     broadcastAddress: '127.255.255.255',
-    doorOpenMs: 3000,
-    motorTimeoutMs: 4000,
-    obstructionTimeoutMs: 5000,
-    peerTimeoutMs: 1000,
+    doorOpenMs: CONTROLLER_DEFAULTS.doorOpenMs,
+    motorTimeoutMs: CONTROLLER_DEFAULTS.motorTimeoutMs,
+    obstructionTimeoutMs: CONTROLLER_DEFAULTS.obstructionTimeoutMs,
+    peerTimeoutMs: CONTROLLER_DEFAULTS.peerTimeoutMs,
+    // The tests broadcast by hand (or on a change): no periodic broadcast gets in the way.
     broadcastIntervalMs: 60_000,
     aloneHallCalls: 'accept',
     assigner: 'test',

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freeUdpPort, tcpPortFree } from '../../src/testing/free-ports.js';
+import { freeUdpPort, tcpPortFree } from '../../src/io/free-ports.js';
 import { pollUntil } from '../../src/testing/poll-until.js';
 
 const run = promisify(execFile);

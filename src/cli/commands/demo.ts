@@ -9,6 +9,7 @@ import { DEFAULT_DISPATCH } from '../../core/assigner/dispatch.js';
 import { toDemoControls } from '../../dashboard/demo-controls.js';
 import { startMonitor } from '../../dashboard/monitor-server.js';
 import { startDemo } from '../../node/demo.js';
+import { DEFAULT_PORTS } from '../../core/ports.js';
 
 function integer(min: number, max: number) {
   return (text: string): number => {
@@ -30,14 +31,19 @@ export function register(program: Command): void {
       '--base-port <port>',
       'first elevator-server port (control APIs at +100)',
       integer(1024, 65000),
-      15657,
+      DEFAULT_PORTS.elevatorServer,
     )
-    .option('--peer-port <port>', 'UDP port of the peers', integer(1024, 65535), 16570)
+    .option(
+      '--peer-port <port>',
+      'UDP port of the peers',
+      integer(1024, 65535),
+      DEFAULT_PORTS.peers,
+    )
     .option(
       '--monitor-port <port>',
       'port of the dashboard (0 = any free port)',
       integer(0, 65535),
-      8080,
+      DEFAULT_PORTS.demo,
     )
     .option('--speed <x>', 'physics speed-up (1 = real time)', integer(1, 50), 1)
     .option('--state-dir <dir>', 'where the nodes keep their state', '.state/demo')

@@ -15,6 +15,7 @@ import {
   DEFAULT_PEER_PORT,
   startMonitor,
 } from '../../dashboard/monitor-server.js';
+import { DEFAULT_PEER_TIMEOUT_MS } from '../../dashboard/system-view.js';
 import { ensureWebBuild } from '../../dashboard/web-build.js';
 import { DEFAULT_BROADCAST_ADDRESS } from '../../io/udp-peer-transport.js';
 
@@ -85,7 +86,7 @@ export function register(program: Command): void {
     .addOption(
       new Option('--peer-timeout <ms>', 'a node silent this long is shown lost')
         .argParser(milliseconds)
-        .default(1000),
+        .default(DEFAULT_PEER_TIMEOUT_MS),
     )
     .option('--log-level <level>', 'log level', process.env.LOG_LEVEL ?? 'info')
     .action(async (options: MonitorCliOptions) => {

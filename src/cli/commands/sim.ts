@@ -18,6 +18,7 @@ import { SimConfigError, startSimulator } from '../../sim/sim-server.js';
 import type { TerminalView } from '../../sim/terminal-view.js';
 import { startTerminalView } from '../../sim/terminal-view.js';
 import { REFERENCE_PHYSICS } from '../../core/timings.js';
+import { DEFAULT_PORTS } from '../../core/ports.js';
 
 function int(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -59,7 +60,12 @@ export function register(program: Command): void {
     .description(
       'run the elevator simulator: a TCP elevator server (4-byte protocol), a terminal view, an optional HTTP control API',
     )
-    .option('--port <n>', 'TCP port of the elevator protocol', int('--port', 0, 65535), 15657)
+    .option(
+      '--port <n>',
+      'TCP port of the elevator protocol',
+      int('--port', 0, 65535),
+      DEFAULT_PORTS.elevatorServer,
+    )
     .option('--host <addr>', 'address the TCP server listens on', '127.0.0.1')
     .option('--floors <n>', 'number of floors (2 or more)', int('--floors', 2, 255), 4)
     .option(
