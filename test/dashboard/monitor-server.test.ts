@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoControls } from '../../src/dashboard/demo-controls.js';
+import { CONTROLLER_DEFAULTS } from '../../src/core/timings.js';
 import { startMonitor, type Monitor } from '../../src/dashboard/monitor-server.js';
 import type { MonitorSnapshot } from '../../src/dashboard/view-model.js';
 import { ensureWebBuild } from '../../src/dashboard/web-build.js';
@@ -97,14 +98,15 @@ describe('monitor server', () => {
     expect(both.view.floors).toBe(4);
     expect(both.view.nodes.map((n) => n.sees)).toEqual([['B'], ['A']]);
 
-    // A falls silent: within about a second the page learns it is lost, and the call moves to B.
+    // A falls silent: after the nodes' own peer timeout (its last datagram came up to 30 ms
+    // before), the page learns it is lost, and the call moves to B.
     const silentSince = performance.now();
     stopA();
     const lost = await client.waitFor<MonitorSnapshot>(
       (s) => s.view.nodes.find((n) => n.id === 'A')?.status === 'lost',
     );
     const tookMs = performance.now() - silentSince;
-    expect(tookMs).toBeGreaterThan(900);
+    expect(tookMs).toBeGreaterThan(CONTROLLER_DEFAULTS.peerTimeoutMs - 100);
     expect(tookMs).toBeLessThan(2500);
     expect(lost.view.hall[3]?.[1]?.assignedTo).toBe('B');
     expect(lost.view.log.map((e) => e.text)).toContain('Hall ↓ at floor 3 reassigned A → B');
