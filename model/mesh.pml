@@ -247,7 +247,10 @@ inline physHall(n, on) {
      if
      :: physH[n] ->
         /* P_LAMP_OFF_AFTER_SERVICE: every instance the lamp was lit for has been served */
-        for (vj : 0 .. N - 1) { assert(litH[IX(n, vj)] <= servedH[vj]) }
+        for (vj : 0 .. N - 1) {
+          /* (after the calm-phase disk loss, an instance confirmed alone may be gone: permitted) */
+          assert(litH[IX(n, vj)] <= servedH[vj] || (lostInCalm && (aloneH[vj] & BIT(litH[IX(n, vj)]))))
+        }
      :: else -> skip
      fi;
      physH[n] = 0;
@@ -293,7 +296,7 @@ inline lampsCab() {
         lampC = ON; physC = 1; litC = MAX(litC, ck[0]); everLitC = MAX(everLitC, ck[0])
      :: !vb && (lampC == ON || (lampC == UNK && synced[0])) ->
         lampC = OFF;
-        if :: physC -> assert(litC <= servedC) :: else -> skip fi;
+        if :: physC -> assert(litC <= servedC || (lostInCalm && (aloneC & BIT(litC)))) :: else -> skip fi;
         physC = 0; litC = 0
      :: else -> skip
      fi
