@@ -1,0 +1,668 @@
+/*
+ * elevator-mesh: the call-replication protocol as a Promela model, for spin.
+ *
+ * What it mirrors (read beside the code):
+ *   src/core/call-register.ts  per-origin marks p/k/s, witnesses ("seen"), join, merge (self
+ *                              becomes a witness of every pending instance it holds), press,
+ *                              confirm, serve, coversInstance.
+ *   src/core/controller.ts     advanceCalls (hall: every alive node is a witness, or alone and
+ *                              on the node's disk; cab: on the owner's disk and held by one other
+ *                              alive peer, or alone), emitLamps (a lamp turns on only when the
+ *                              lit instances are on this node's disk; an unsynced node never
+ *                              darkens a lamp it did not light), the `persisted` event (what the
+ *                              disk is known to hold), restart from disk / from an empty disk
+ *                              (src/node/controller-node.ts: the epoch is above every number an
+ *                              earlier run used).
+ *
+ * The building: N nodes (N = 3 by default, -DN=2 for two), ONE hall button (every node has it on
+ * its panel; its register has one origin per node) and ONE cab button of elevator 0 (origin 0 only;
+ * every node keeps a copy, only node 0 persists it and has its lamp). Floors, directions and the
+ * car's motion are abstracted to "the car opens its door at that floor announcing the call's
+ * direction" (the serve action), which the real code allows only for a lit call of its requests.
+ *
+ * Abstractions (each is a superset of what the code can do, unless said otherwise):
+ *  - A datagram carries the sender's whole hall register or its cab register or both (a slice:
+ *    the code slices per (register, origin); the model per register).
+ *  - Network: one datagram in flight per sender, kept until overwritten by the sender's next
+ *    broadcast (a send may also be lost outright, leaving the older one in flight: delay). Each
+ *    receiver gets it at most ... any number of times (duplication), or never (loss); a
+ *    datagram of a crashed run may arrive after the node restarted (old incarnation). Delivery
+ *    ignores sequence numbers: the code drops stale and duplicate sequence numbers, which only
+ *    removes behaviours.
+ *  - Persist (the disk write and the `persisted` event) is one atomic step that may happen at
+ *    any moment and writes the memory as it is then.
+ *  - Peer timeouts: a node may stop counting any peer as alive at any moment (false suspicion
+ *    allowed); hearing a datagram of a peer makes it alive again.
+ *  - Assignment: any alive, available node that shows the hall call lit may serve it (the
+ *    assigner picks one; two serving it is harmless), so the model allows every choice.
+ *  - Lamp sync (lampsSynced): with a disk at once; otherwise at any moment after start (both the
+ *    "whole pass heard" rule and its timeout fallback).
+ *  - aloneHallCalls = accept (the default).
+ *
+ * Bounds (PRESS_H, PRESS_C, CRASHES, CUTS below): every counter in the model is bounded by them.
+ * Instance numbers grow by one per press (press: max(p, k, s, epoch) + 1) and an epoch is the
+ * largest number its node ever used (the real epoch is a start time in ms, above every earlier
+ * number), so they stay below PRESS_H + PRESS_C + 1. The properties compare instance numbers only
+ * by order, so a larger bound would only rename them.
+ *
+ * Liveness: checked as bounded response under one fair schedule. At any reachable state the
+ * faults may stop (CALM): crashed nodes restart, every node is available and connected, and
+ * rounds of (every node broadcasts, every node hears every datagram, persists, the available
+ * nodes serve what they show lit) run; after them every instance that ever lit a lamp must be
+ * served and every lamp off. Optionally one node first crashes with its disk lost (no single
+ * failure loses a lit call).
+ *
+ * Mutants (-D): CONFIRM_ALONE_WITNESS, LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER,
+ * SUSPECT_DROPS, NO_CAB_REBROADCAST, NEVER_SYNC. Each must be rejected (see model/run-model.ts).
+ */
+
+#ifndef N
+#define N 3
+#endif
+#ifndef PRESS_H
+#define PRESS_H 2
+#endif
+#ifndef PRESS_C
+#define PRESS_C 1
+#endif
+#ifndef CRASHES
+#define CRASHES 2
+#endif
+#ifndef CUTS
+#define CUTS 1
+#endif
+#ifndef ROUNDS
+#define ROUNDS 4
+#endif
+
+#define ALL ((1 << N) - 1)
+#define IX(n, vo) ((n) * N + (vo))
+#define BIT(n) (1 << (n))
+#define UNK 0
+#define OFF 1
+#define ON 2
+
+/* --- every node's memory ---------------------------------------------------------------- */
+bit up[N];
+byte hp[N * N]; byte hk[N * N]; byte hs[N * N]; byte hw[N * N];   /* hall register, origin o at node n; hw: witnesses */
+byte cp[N]; byte ck[N]; byte cs[N]; byte cw[N];                   /* elevator 0's cab register, as node n holds it */
+byte alive[N];      /* peers node n counts as alive (bit set), itself excluded */
+bit heard[N];       /* peers.size > 0: this run has heard a peer */
+bit synced[N];      /* lampsSynced */
+byte lampH[N];      /* the controller's lamp map for the hall button: UNK / OFF / ON */
+byte lampC;         /* node 0's cab lamp map */
+byte epoch[N];
+bit avail[N];       /* the elevator is available (no motor failure, no long obstruction) */
+
+/* --- every node's disk ------------------------------------------------------------------- */
+byte dp[N * N]; byte dk[N * N]; byte ds[N * N]; byte dw[N * N];
+byte dcp; byte dck; byte dcs; byte dcw;                          /* node 0's own cab calls */
+
+/* --- the network: one datagram in flight per sender ---------------------------------------- */
+byte mhp[N * N]; byte mhk[N * N]; byte mhs[N * N]; byte mhw[N * N];
+byte mcp[N]; byte mck[N]; byte mcs[N]; byte mcw[N];
+byte mto[N];        /* receivers that may still get sender s's datagram */
+byte cut;           /* nodes cut off from the others */
+
+/* --- the physical world and ghosts (not part of any node) ---------------------------------- */
+bit physH[N];       /* the hall lamp as panel n shows it (survives a crash of its controller) */
+bit physC;          /* node 0's cab lamp */
+byte litH[N * N];   /* the newest instance of origin o that panel n's lamp has been lit for */
+byte litC;
+byte everLitH[N];   /* the newest instance of origin o that ever lit a lamp */
+byte everLitC;
+byte servedH[N];    /* the newest instance of origin o cleared by a real service (door opening) */
+byte servedC;
+byte aloneH[N];     /* instances of origin o confirmed under the alone rule (bit set) */
+byte aloneC;
+byte issuedH[N];    /* instance numbers origin o has used (bit set) */
+byte issuedC;
+byte used[N];       /* the largest instance number node n ever used (its clock is past it) */
+
+/* --- budgets -------------------------------------------------------------------------------- */
+byte pressesH; byte pressesC; byte crashes; byte cuts;
+bit calm;
+bit lostInCalm;  /* one node's disk was lost when the faults stopped */
+
+/* temporaries: never carry information between two atomic steps */
+hidden byte vi, vj, vo, vx, vt, vu, vw, np, nk, ns, rnd;
+hidden byte vok, vb;
+
+#define MAX(a, vb) ((a) > (vb) -> (a) : (vb))
+#define PENDH(n, vo) (hp[IX(n, vo)] > hk[IX(n, vo)] && hp[IX(n, vo)] > hs[IX(n, vo)])
+#define PENDC(n) (cp[n] > ck[n] && cp[n] > cs[n])
+
+/* isLit: some origin has k > s */
+inline litHall(n, res) {
+  res = 0;
+  for (vj : 0 .. N - 1) { if :: hk[IX(n, vj)] > hs[IX(n, vj)] -> res = 1 :: else -> skip fi; skip }
+}
+/* phaseOf(register) != 'none' */
+inline liveHall(n, res) {
+  res = 0;
+  for (vj : 0 .. N - 1) {
+    if :: hk[IX(n, vj)] > hs[IX(n, vj)] || PENDH(n, vj) -> res = 1 :: else -> skip fi; skip
+  }
+}
+
+/* marks(): witnesses are kept only while the instance is pending */
+inline normW(pp, kk, ss, ww) {
+  if :: !(pp > kk && pp > ss) -> ww = 0 :: else -> skip fi; skip
+}
+
+/* mergeRegister for hall origin oo: join of node r's copy and sender s's datagram, then r is a
+   witness of the pending instance it now holds. Asserts that the merge only grows marks. */
+inline mergeHallOrigin(r, s, oo) {
+  if
+  :: hp[IX(r, oo)] == mhp[IX(s, oo)] -> vw = hw[IX(r, oo)] | mhw[IX(s, oo)]
+  :: hp[IX(r, oo)] > mhp[IX(s, oo)] -> vw = hw[IX(r, oo)]
+  :: else -> vw = mhw[IX(s, oo)]
+  fi;
+#ifdef MERGE_MIN
+  /* MUTANT: the merge takes the minimum of the served mark. */
+  np = MAX(hp[IX(r, oo)], mhp[IX(s, oo)]); nk = MAX(hk[IX(r, oo)], mhk[IX(s, oo)]);
+  ns = (hs[IX(r, oo)] < mhs[IX(s, oo)] -> hs[IX(r, oo)] : mhs[IX(s, oo)]);
+#else
+  np = MAX(hp[IX(r, oo)], mhp[IX(s, oo)]); nk = MAX(hk[IX(r, oo)], mhk[IX(s, oo)]);
+  ns = MAX(hs[IX(r, oo)], mhs[IX(s, oo)]);
+#endif
+  normW(np, nk, ns, vw);
+  if :: np > nk && np > ns -> vw = vw | BIT(r) :: else -> skip fi;
+  /* P_MONOTONE: merging never lowers a mark (no served instance comes back, whatever the order) */
+  assert(np >= hp[IX(r, oo)] && nk >= hk[IX(r, oo)] && ns >= hs[IX(r, oo)]);
+  assert(np >= mhp[IX(s, oo)] && nk >= mhk[IX(s, oo)] && ns >= mhs[IX(s, oo)]);
+  hp[IX(r, oo)] = np; hk[IX(r, oo)] = nk; hs[IX(r, oo)] = ns; hw[IX(r, oo)] = vw
+}
+
+inline mergeCab(r, s) {
+  if
+  :: cp[r] == mcp[s] -> vw = cw[r] | mcw[s]
+  :: cp[r] > mcp[s] -> vw = cw[r]
+  :: else -> vw = mcw[s]
+  fi;
+  np = MAX(cp[r], mcp[s]); nk = MAX(ck[r], mck[s]);
+#ifdef MERGE_MIN
+  ns = (cs[r] < mcs[s] -> cs[r] : mcs[s]);
+#else
+  ns = MAX(cs[r], mcs[s]);
+#endif
+  normW(np, nk, ns, vw);
+  if :: np > nk && np > ns -> vw = vw | BIT(r) :: else -> skip fi;
+  assert(np >= cp[r] && nk >= ck[r] && ns >= cs[r]);
+  assert(np >= mcp[s] && nk >= mck[s] && ns >= mcs[s]);
+  cp[r] = np; ck[r] = nk; cs[r] = ns; cw[r] = vw
+}
+
+/* advanceCalls: pending instances become confirmed once stored where a single failure cannot
+   lose them. */
+inline advanceCalls(n) {
+  for (vo : 0 .. N - 1) {
+    if
+    :: PENDH(n, vo) ->
+       if
+       :: alive[n] == 0 -> vok = (dp[IX(n, vo)] >= hp[IX(n, vo)])   /* alone: on our disk (accept) */
+#ifdef CONFIRM_ALONE_WITNESS
+       /* MUTANT: confirm as soon as this node holds it, before any peer does. */
+       :: else -> vok = 1
+#else
+       :: else -> vok = ((hw[IX(n, vo)] & (alive[n] | BIT(n))) == (alive[n] | BIT(n)))
+#endif
+       fi;
+       if
+       :: vok ->
+          if :: alive[n] == 0 -> aloneH[vo] = aloneH[vo] | BIT(hp[IX(n, vo)]) :: else -> skip fi;
+          hk[IX(n, vo)] = hp[IX(n, vo)]; hw[IX(n, vo)] = 0
+       :: else -> skip
+       fi
+    :: else -> skip
+    fi; skip
+  }
+  if
+  :: n == 0 && PENDC(0) ->
+     vok = (dcp >= cp[0]) && (alive[0] == 0 || (cw[0] & alive[0]) != 0);
+     if
+     :: vok ->
+        if :: alive[0] == 0 -> aloneC = aloneC | BIT(cp[0]) :: else -> skip fi;
+        ck[0] = cp[0]; cw[0] = 0
+     :: else -> skip
+     fi
+  :: else -> skip
+  fi; skip
+}
+
+/* The panel's lamp changes: ghosts record which instances it was lit for; P_LAMP_OFF_AFTER_SERVICE. */
+inline physHall(n, on) {
+  if
+  :: on ->
+     physH[n] = 1;
+     for (vj : 0 .. N - 1) {
+       if
+       :: hk[IX(n, vj)] > hs[IX(n, vj)] ->
+          litH[IX(n, vj)] = MAX(litH[IX(n, vj)], hk[IX(n, vj)]);
+          everLitH[vj] = MAX(everLitH[vj], hk[IX(n, vj)])
+       :: else -> skip
+       fi; skip
+     }
+  :: else ->
+     if
+     :: physH[n] ->
+        /* P_LAMP_OFF_AFTER_SERVICE: every instance the lamp was lit for has been served */
+        for (vj : 0 .. N - 1) {
+          /* (after the calm-phase disk loss, an instance confirmed alone may be gone: permitted) */
+          assert(litH[IX(n, vj)] <= servedH[vj] || (lostInCalm && (aloneH[vj] & BIT(litH[IX(n, vj)]))))
+        }
+     :: else -> skip
+     fi;
+     physH[n] = 0;
+     for (vj : 0 .. N - 1) { litH[IX(n, vj)] = 0 }
+  fi; skip
+}
+
+/* emitLamps for the hall button at node n */
+inline lampsHall(n) {
+  litHall(n, vb);
+  /* holdsLitInstances(durable, reg) */
+  vok = 1;
+  for (vj : 0 .. N - 1) {
+    if :: hk[IX(n, vj)] > hs[IX(n, vj)] && dp[IX(n, vj)] < hk[IX(n, vj)] -> vok = 0 :: else -> skip fi; skip
+  }
+#ifdef LIGHT_BEFORE_DISK
+  vok = 1; /* MUTANT: light without waiting for the disk write */
+#endif
+  if
+  :: vb && lampH[n] != ON && !vok -> skip          /* lit, not on our disk yet: wait */
+  :: else ->
+     if
+     :: vb && lampH[n] != ON -> lampH[n] = ON; physHall(n, 1)
+     :: vb && lampH[n] == ON -> physHall(n, 1)      /* still on: record the instances it now shows */
+     :: !vb && lampH[n] == ON -> lampH[n] = OFF; physHall(n, 0)
+     :: !vb && lampH[n] == UNK && synced[n] -> lampH[n] = OFF; physHall(n, 0)
+     :: else -> skip
+     fi
+  fi; skip
+}
+
+inline lampsCab() {
+  vb = (ck[0] > cs[0]);
+  vok = (dcp >= ck[0]);
+#ifdef LIGHT_BEFORE_DISK
+  vok = 1;
+#endif
+  if
+  :: vb && lampC != ON && !vok -> skip
+  :: else ->
+     if
+     :: vb ->
+        lampC = ON; physC = 1; litC = MAX(litC, ck[0]); everLitC = MAX(everLitC, ck[0])
+     :: !vb && (lampC == ON || (lampC == UNK && synced[0])) ->
+        lampC = OFF;
+        if :: physC -> assert(litC <= servedC || (lostInCalm && (aloneC & BIT(litC)))) :: else -> skip fi;
+        physC = 0; litC = 0
+     :: else -> skip
+     fi
+  fi; skip
+}
+
+/* What every event ends with: advanceCalls, then emitLamps. */
+inline post(n) {
+  advanceCalls(n);
+  lampsHall(n);
+  if :: n == 0 -> lampsCab() :: else -> skip fi; skip
+}
+
+/* held(oo, ii, ex): instance ii of origin oo (or a newer one) is unserved in the memory of an
+   up node or on a disk, other than node ex's (ex = N: no node excluded). */
+inline heldHall(oo, ii, ex, res) {
+  res = 0;
+  for (vx : 0 .. N - 1) {
+    if
+    :: vx != ex && up[vx] && hp[IX(vx, oo)] >= ii && hs[IX(vx, oo)] < ii -> res = 1
+    :: vx != ex && dp[IX(vx, oo)] >= ii && ds[IX(vx, oo)] < ii -> res = 1
+    :: else -> skip
+    fi; skip
+  }
+}
+
+inline heldCab(ii, ex, res) {
+  res = 0;
+  for (vx : 0 .. N - 1) {
+    if :: vx != ex && up[vx] && cp[vx] >= ii && cs[vx] < ii -> res = 1 :: else -> skip fi; skip
+  }
+  if :: ex != 0 && dcp >= ii && dcs < ii -> res = 1 :: else -> skip fi; skip
+}
+
+/* The safety properties, checked after every step. */
+inline check() {
+  for (vi : 0 .. N - 1) {
+    /* P_LAMP_BACKED and P_SINGLE_FAILURE: a lamp on for an unserved instance means that instance
+       is held by an up node's memory or a disk, and still is with any one node's memory and disk
+       gone (instances confirmed under the alone rule are exempt from the latter: the alone node's
+       disk is their only copy, as the requirements allow). */
+    if
+    :: physH[vi] ->
+       vt = 0;  /* some unserved instance the lamp stands for */
+       vok = 0; /* one of them is held */
+       for (vo : 0 .. N - 1) {
+         if
+         :: litH[IX(vi, vo)] > servedH[vo] ->
+            vt = 1; heldHall(vo, litH[IX(vi, vo)], N, vb); vok = vok || vb
+         :: else -> skip
+         fi; skip
+       }
+       assert(!vt || vok);
+       for (vw : 0 .. N - 1) {
+         vt = 0; vok = 0;
+         for (vo : 0 .. N - 1) {
+           if
+           :: litH[IX(vi, vo)] > servedH[vo] && !(aloneH[vo] & BIT(litH[IX(vi, vo)])) ->
+              vt = 1; heldHall(vo, litH[IX(vi, vo)], vw, vb); vok = vok || vb
+           :: else -> skip
+           fi; skip
+         }
+         assert(!vt || vok)
+       }
+    :: else -> skip
+    fi;
+    /* P_LAMP_ON_DISK: an up node's lamp that is on stands for instances on its own disk */
+    if
+    :: up[vi] && lampH[vi] == ON ->
+       vt = 0;
+       for (vo : 0 .. N - 1) {
+         if :: hk[IX(vi, vo)] > hs[IX(vi, vo)] && dp[IX(vi, vo)] >= hk[IX(vi, vo)] -> vt = 1 :: else -> skip fi; skip
+       }
+       litHall(vi, vb);
+       assert(!vb || vt)
+    :: else -> skip
+    fi; skip
+  }
+  if
+  :: physC && litC > servedC ->
+     heldCab(litC, N, vb); assert(vb);
+     if :: !(aloneC & BIT(litC)) -> for (vw : 0 .. N - 1) { heldCab(litC, vw, vb); assert(vb) } :: else -> skip fi
+  :: else -> skip
+  fi;
+  if :: up[0] && lampC == ON && ck[0] > cs[0] -> assert(dcp >= ck[0]) :: else -> skip fi; skip
+}
+
+/* The sender's datagram: its view as it is now. */
+inline broadcast(s) {
+  for (vo : 0 .. N - 1) {
+    mhp[IX(s, vo)] = hp[IX(s, vo)]; mhk[IX(s, vo)] = hk[IX(s, vo)];
+    mhs[IX(s, vo)] = hs[IX(s, vo)]; mhw[IX(s, vo)] = hw[IX(s, vo)]
+  }
+#ifdef NO_CAB_REBROADCAST
+  /* MUTANT: a node sends only its own elevator's cab calls. */
+  if
+  :: s == 0 -> mcp[s] = cp[s]; mck[s] = ck[s]; mcs[s] = cs[s]; mcw[s] = cw[s]
+  :: else -> mcp[s] = 0; mck[s] = 0; mcs[s] = 0; mcw[s] = 0
+  fi;
+#else
+  mcp[s] = cp[s]; mck[s] = ck[s]; mcs[s] = cs[s]; mcw[s] = cw[s];
+#endif
+  mto[s] = ALL & ~BIT(s)
+}
+
+inline hearFrom(r, s) {
+  alive[r] = alive[r] | BIT(s); heard[r] = 1
+}
+
+inline mergeHall(r, s) {
+  for (vo : 0 .. N - 1) { mergeHallOrigin(r, s, vo) }
+}
+
+/* persist + `persisted`: the disk and what the controller knows it holds */
+inline persist(n) {
+  for (vo : 0 .. N - 1) {
+    dp[IX(n, vo)] = hp[IX(n, vo)]; dk[IX(n, vo)] = hk[IX(n, vo)];
+    ds[IX(n, vo)] = hs[IX(n, vo)]; dw[IX(n, vo)] = hw[IX(n, vo)]
+  }
+  if :: n == 0 -> dcp = cp[0]; dck = ck[0]; dcs = cs[0]; dcw = cw[0] :: else -> skip fi; skip
+}
+
+/* serveRegister: the car opened its door there; every instance this node knows is cleared */
+inline serveHall(n) {
+  for (vo : 0 .. N - 1) {
+    vu = MAX(hp[IX(n, vo)], hk[IX(n, vo)]);
+    hs[IX(n, vo)] = MAX(hs[IX(n, vo)], vu); hw[IX(n, vo)] = 0;
+    servedH[vo] = MAX(servedH[vo], hs[IX(n, vo)])
+  }
+}
+
+inline serveCab(n) {
+  /* P_CAB_OWN_ELEVATOR: only elevator 0 serves elevator 0's cab call */
+  assert(n == 0);
+  vu = MAX(cp[n], ck[n]);
+  cs[n] = MAX(cs[n], vu); cw[n] = 0;
+  servedC = MAX(servedC, cs[n])
+}
+
+inline crash(n) {
+  up[n] = 0; crashes++;
+  for (vo : 0 .. N - 1) { hp[IX(n, vo)] = 0; hk[IX(n, vo)] = 0; hs[IX(n, vo)] = 0; hw[IX(n, vo)] = 0 }
+  cp[n] = 0; ck[n] = 0; cs[n] = 0; cw[n] = 0;
+  alive[n] = 0; heard[n] = 0; synced[n] = 0; lampH[n] = UNK;
+  if :: n == 0 -> lampC = UNK :: else -> skip fi; skip
+}
+
+inline loseDisk(n) {
+  for (vo : 0 .. N - 1) { dp[IX(n, vo)] = 0; dk[IX(n, vo)] = 0; ds[IX(n, vo)] = 0; dw[IX(n, vo)] = 0 }
+  if :: n == 0 -> dcp = 0; dck = 0; dcs = 0; dcw = 0 :: else -> skip fi; skip
+}
+
+/* A new run: memory from the disk (which may be empty), a new epoch above every number used. */
+inline restart(n) {
+  up[n] = 1;
+  for (vo : 0 .. N - 1) {
+    hp[IX(n, vo)] = dp[IX(n, vo)]; hk[IX(n, vo)] = dk[IX(n, vo)];
+    hs[IX(n, vo)] = ds[IX(n, vo)]; hw[IX(n, vo)] = dw[IX(n, vo)]
+  }
+  if :: n == 0 -> cp[0] = dcp; ck[0] = dck; cs[0] = dcs; cw[0] = dcw :: else -> skip fi;
+  /* restored !== undefined: a disk with anything on it */
+  synced[n] = 0;
+  for (vo : 0 .. N - 1) { if :: dp[IX(n, vo)] > 0 -> synced[n] = 1 :: else -> skip fi; skip }
+  if :: n == 0 && dcp > 0 -> synced[n] = 1 :: else -> skip fi;
+  epoch[n] = used[n];
+#ifdef EPOCH_REUSE
+  /* MUTANT: a restart with an empty disk starts numbering from scratch. */
+  if :: !synced[n] -> epoch[n] = 0 :: else -> skip fi;
+#endif
+  post(n)
+}
+
+inline pressHall(n) {
+  pressesH++;
+  liveHall(n, vb);
+  if
+  :: !vb ->
+     vu = MAX(hp[IX(n, n)], hk[IX(n, n)]); vu = MAX(vu, hs[IX(n, n)]); vu = MAX(vu, epoch[n]) + 1;
+     /* P_UNIQUE_INSTANCE: an origin never uses an instance number twice */
+     assert(!(issuedH[n] & BIT(vu)));
+     issuedH[n] = issuedH[n] | BIT(vu); used[n] = MAX(used[n], vu);
+     hp[IX(n, n)] = vu; hw[IX(n, n)] = BIT(n)
+  :: else -> skip
+  fi;
+  post(n)
+}
+
+inline pressCab() {
+  pressesC++;
+  if
+  :: !(ck[0] > cs[0] || PENDC(0)) ->
+     vu = MAX(cp[0], ck[0]); vu = MAX(vu, cs[0]); vu = MAX(vu, epoch[0]) + 1;
+     assert(!(issuedC & BIT(vu)));
+     issuedC = issuedC | BIT(vu); used[0] = MAX(used[0], vu);
+     cp[0] = vu; cw[0] = BIT(0)
+  :: else -> skip
+  fi;
+  post(0)
+}
+
+/* One round of the fair schedule once the faults have stopped. */
+inline fairRound(serve) {
+  for (vi : 0 .. N - 1) {
+    broadcast(vi);
+    for (vx : 0 .. N - 1) {
+      if
+      :: vx != vi -> hearFrom(vx, vi); mergeHall(vx, vi); mergeCab(vx, vi); synced[vx] = 1; post(vx)
+      :: else -> skip
+      fi; skip
+    }
+  }
+  for (vi : 0 .. N - 1) { persist(vi); post(vi) }
+  if
+  :: serve ->
+     for (vi : 0 .. N - 1) {
+       litHall(vi, vb);
+       if :: vb -> serveHall(vi); post(vi) :: else -> skip fi; skip
+     }
+     if :: ck[0] > cs[0] -> serveCab(0); post(0) :: else -> skip fi
+  :: else -> skip
+  fi; skip
+}
+
+inline liveness(lost) {
+  for (vo : 0 .. N - 1) {
+    /* every instance that ever lit a lamp was served (unless its only copy was a lost disk of
+       the alone node that confirmed it) */
+    assert(everLitH[vo] <= servedH[vo] || (lost && (aloneH[vo] & BIT(everLitH[vo]))));
+  }
+  assert(everLitC <= servedC || (lost && (aloneC & BIT(everLitC))));
+  /* and every panel agrees: all hall lamps off, the cab lamp off */
+  for (vi : 0 .. N - 1) { assert(!physH[vi]) }
+  assert(!physC)
+}
+
+/* The steps. Each is one d_step (one indivisible event of one node, as the controller handles
+   one event at a time); its first expression is its guard. */
+inline stepPressHall(n) { pressesH < PRESS_H && up[n] -> printf("press hall at %d\n", n); pressHall(n); check() }
+inline stepPressCab(n) { n == 0 && pressesC < PRESS_C && up[0] -> printf("press cab at 0\n"); pressCab(); check() }
+/* a broadcast (a send lost by every receiver is no step at all: the older datagram stays in flight) */
+inline stepBroadcast(n) { up[n] -> printf("broadcast %d\n", n); broadcast(n) }
+/* sender s's datagram reaches r: its hall part (part 1), its cab part (2) or both (3); kept in
+   flight for a duplicate, or not */
+inline stepDeliver(s, r, part, keep) {
+  up[r] && (mto[s] & BIT(r)) && !(cut & (BIT(s) | BIT(r))) ->
+  printf("deliver %d -> %d part %d keep %d\n", s, r, part, keep);
+  hearFrom(r, s);
+  if :: part & 1 -> mergeHall(r, s) :: else -> skip fi;
+  if :: part & 2 -> mergeCab(r, s) :: else -> skip fi;
+  if :: !keep -> mto[s] = mto[s] & ~BIT(r) :: else -> skip fi;
+  post(r); check()
+}
+/* a peer timeout at n for peer p (a true or a false suspicion) */
+inline stepSuspect(n, p) {
+  up[n] && (alive[n] & BIT(p)) ->
+  printf("%d suspects %d\n", n, p);
+  alive[n] = alive[n] & ~BIT(p);
+#ifdef SUSPECT_DROPS
+  /* MUTANT: a node drops the calls of a peer it stops hearing. */
+  hs[IX(n, p)] = MAX(hs[IX(n, p)], hp[IX(n, p)]); hw[IX(n, p)] = 0;
+#endif
+  post(n); check()
+}
+/* the disk write completes (persist + `persisted`) */
+inline stepPersist(n) { up[n] -> printf("persist %d\n", n); persist(n); post(n); check() }
+/* the lamp-sync rule (a whole pass of a peer heard, or its timeout fallback) */
+inline stepSync(n) {
+  up[n] && !synced[n] ->
+  printf("sync %d\n", n);
+#ifndef NEVER_SYNC
+  synced[n] = 1;
+#endif
+  post(n); check()
+}
+/* a service: the car opens its door at the call's floor, announcing the call's direction */
+inline stepServeHall(n) {
+  up[n] && avail[n] && (hk[IX(n, 0)] > hs[IX(n, 0)] || hk[IX(n, N - 1)] > hs[IX(n, N - 1)]
+                        || hk[IX(n, N / 2)] > hs[IX(n, N / 2)]) ->
+  printf("serve hall at %d\n", n); serveHall(n); post(n); check()
+}
+#ifdef CAB_ANY_SERVER
+/* MUTANT: any car serves elevator 0's cab call */
+inline stepServeCab(n) { up[n] && avail[n] && ck[n] > cs[n] -> printf("serve cab at %d\n", n); serveCab(n); post(n); check() }
+#else
+inline stepServeCab(n) { n == 0 && up[0] && avail[0] && ck[0] > cs[0] -> printf("serve cab at 0\n"); serveCab(0); post(0); check() }
+#endif
+/* motor failure / long obstruction, and recovery */
+inline stepAvail(n) { avail[n] = 1 - avail[n]; printf("avail %d = %d\n", n, avail[n]) }
+/* crash (memory lost), restart with the disk, restart with an empty disk (a new epoch) */
+inline stepCrash(n) { crashes < CRASHES && up[n] -> printf("crash %d\n", n); crash(n); check() }
+inline stepRestart(n) { !up[n] -> printf("restart %d with disk\n", n); restart(n); check() }
+inline stepRestartEmpty(n) { !up[n] -> printf("restart %d empty disk\n", n); loseDisk(n); restart(n); check() }
+/* a partition: node n cut off from the others */
+inline stepCut(n) { cut == 0 && cuts < CUTS -> printf("cut %d\n", n); cut = BIT(n); cuts++ }
+
+/* The faults stop; node ln (ln < N) first crashes with its disk lost. Then the fair schedule. */
+inline calmRun(ln) {
+  if
+  :: ln < N ->
+     lostInCalm = 1;
+     if :: up[ln] -> crash(ln) :: else -> skip fi; loseDisk(ln)
+  :: else -> skip
+  fi;
+  for (vt : 0 .. N - 1) { if :: !up[vt] -> restart(vt) :: else -> skip fi; avail[vt] = 1 }
+  cut = 0;
+  for (rnd : 1 .. ROUNDS) { fairRound(1) }
+  fairRound(0);
+  liveness(lostInCalm)
+}
+
+#define NODE(n) \
+  :: d_step { stepPressHall(n) } \
+  :: d_step { stepPressCab(n) } \
+  :: d_step { stepBroadcast(n) } \
+  :: d_step { stepPersist(n) } \
+  :: d_step { stepSync(n) } \
+  :: d_step { stepServeHall(n) } \
+  :: d_step { stepServeCab(n) } \
+  :: d_step { stepAvail(n) } \
+  :: d_step { stepCrash(n) } \
+  :: d_step { stepRestart(n) } \
+  :: d_step { stepRestartEmpty(n) } \
+  :: d_step { stepCut(n) }
+
+/* With both calls pressed, a datagram may carry one register and not the other (a slice). With one
+   call, a slice without it is a lost datagram. */
+#if PRESS_H > 0 && PRESS_C > 0
+#define SLICES(s, r) \
+  :: d_step { stepDeliver(s, r, 1, 0) } \
+  :: d_step { stepDeliver(s, r, 2, 0) }
+#else
+#define SLICES(s, r)
+#endif
+
+#define PAIR(s, r) \
+  SLICES(s, r) \
+  :: d_step { stepDeliver(s, r, 3, 0) } \
+  :: d_step { stepDeliver(s, r, 3, 1) } \
+  :: d_step { stepSuspect(s, r) }
+
+active proctype world() {
+  d_step {
+    for (vi : 0 .. N - 1) { up[vi] = 1; avail[vi] = 1; lampH[vi] = UNK; synced[vi] = 0 }
+    lampC = UNK
+  }
+  do
+  NODE(0)
+  NODE(1)
+  PAIR(0, 1)
+  PAIR(1, 0)
+#if N == 3
+  NODE(2)
+  PAIR(0, 2)
+  PAIR(2, 0)
+  PAIR(1, 2)
+  PAIR(2, 1)
+#endif
+  :: d_step { cut != 0 -> cut = 0 }
+  :: break
+  od;
+  if
+  :: atomic { calm = 1; calmRun(N) }
+  :: atomic { calm = 1; calmRun(0) }
+  :: atomic { calm = 1; calmRun(1) }
+#if N == 3
+  :: atomic { calm = 1; calmRun(2) }
+#endif
+  fi; skip
+}
