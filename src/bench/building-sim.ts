@@ -18,7 +18,8 @@
 import type { Assigner, AssignerInput, AssignerOutput } from '../core/assigner/assigner-types.js';
 import type { ParkPolicy } from '../core/assigner/dispatch.js';
 import type { ElevatorEffect, ElevatorEvent, ElevatorState } from '../core/elevator-fsm.js';
-import { initialElevatorState, nextDeadline, step } from '../core/elevator-fsm.js';
+import { initialElevatorState, isAvailable, nextDeadline, step } from '../core/elevator-fsm.js';
+import { anyHallCall, assignmentInput } from '../core/assignment-input.js';
 import type { HallMatrix, RequestMatrix } from '../core/types.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import type { Passenger } from './traffic.js';
@@ -229,28 +230,26 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     }
   };
 
-  /** The assigner input, mapped from the state machines as a node maps its own. */
-  const assignerInput = (): AssignerInput => {
-    const states: AssignerInput['states'] = {};
-    for (const car of cars) {
-      const f = car.fsm;
-      states[car.id] = {
-        behaviour: f.behaviour === 'init' ? 'moving' : f.behaviour,
-        floor: f.floor ?? 0,
-        direction: f.behaviour === 'init' ? 'down' : f.direction,
-        cabRequests: [...car.cab],
-      };
-    }
-    const input: AssignerInput = { hallRequests: hall.map(([u, d]) => [u, d]), states };
-    return input;
-  };
+  /** The assigner input, built from the state machines as a node builds it (core/assignment-input). */
+  const assignerInput = (): AssignerInput =>
+    assignmentInput(
+      hall.map(([u, d]) => [u, d]),
+      cars.map((car) => ({
+        id: car.id,
+        behaviour: car.fsm.behaviour,
+        floor: car.fsm.floor,
+        direction: car.fsm.direction,
+        available: isAvailable(car.fsm, now),
+        cabRequests: car.cab,
+      })),
+    );
 
   const recomputeAssignment = (): void => {
     const input = assignerInput();
     const key = JSON.stringify(input);
     if (key === assignmentKey) return;
     assignmentKey = key;
-    if (!hall.some(([u, d]) => u || d)) {
+    if (!anyHallCall(input.hallRequests) || Object.keys(input.states).length === 0) {
       assignment = {};
       return;
     }

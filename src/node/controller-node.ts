@@ -4,13 +4,8 @@
  * the metrics — and executes the controller's effects. It makes no decisions of its own.
  */
 import type { Logger } from 'pino';
-import {
-  Controller,
-  type AssignFn,
-  type ParkFn,
-  type ControllerEffect,
-  type ControllerEvent,
-} from '../core/controller.js';
+import type { Assigner, ParkPolicy } from '../core/assigner/index.js';
+import { Controller, type ControllerEffect, type ControllerEvent } from '../core/controller.js';
 import { isLit, phaseOf } from '../core/call-register.js';
 import type { ElevatorIo, ElevatorInputEvent } from '../io/elevator-io.js';
 import type { DurableStateStore } from '../io/durable-state-store.js';
@@ -32,9 +27,9 @@ export interface ControllerNodeDeps {
   io: ElevatorIo;
   transport: PeerTransport;
   store: DurableStateStore;
-  assign: AssignFn;
+  assign: Assigner;
   /** Idle-car parking (absent: none). */
-  park?: ParkFn | undefined;
+  park?: ParkPolicy | undefined;
   /** Monotonic clock in ms (performance.now in production). */
   now: () => number;
   /** Wall clock in ms, used only to number this run (epoch, incarnation), never to decide. */

@@ -7,13 +7,8 @@
  * motor power loss, obstruction. Observers (the invariant checker) see every lamp change, every
  * served call and the cars' motion.
  */
-import {
-  Controller,
-  type AssignFn,
-  type ParkFn,
-  type ControllerEffect,
-  type PersistedState,
-} from '../core/controller.js';
+import type { Assigner, ParkPolicy } from '../core/assigner/index.js';
+import { Controller, type ControllerEffect, type PersistedState } from '../core/controller.js';
 import type { ElevatorConfig } from '../core/elevator-fsm.js';
 import type { ButtonType } from '../core/types.js';
 import {
@@ -51,9 +46,9 @@ export interface ClusterOptions {
   seed: number;
   elevators: number;
   floors: number;
-  assign: AssignFn;
+  assign: Assigner;
   /** Idle-car parking for every node (absent: none). */
-  park?: ParkFn | undefined;
+  park?: ParkPolicy | undefined;
   timings?: Partial<ClusterTimings>;
   aloneHallCalls?: 'accept' | 'refuse';
   /** Network delay bounds in ms (jitter reorders). */

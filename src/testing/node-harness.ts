@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { AssignFn, ControllerEvent, PersistedState } from '../core/controller.js';
+import type { Assigner } from '../core/assigner/index.js';
+import type { ControllerEvent, PersistedState } from '../core/controller.js';
 import { DurableStateStore, type LoadResult } from '../io/durable-state-store.js';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
@@ -55,9 +56,9 @@ export class MemoryStateStore extends DurableStateStore {
 }
 
 /** A simple deterministic assigner: every hall call to the lexically first elevator. */
-export const firstElevatorAssign: AssignFn = (input) => {
+export const firstElevatorAssign: Assigner = (input) => {
   const ids = Object.keys(input.states).sort();
-  const out: ReturnType<AssignFn> = {};
+  const out: ReturnType<Assigner> = {};
   for (const id of ids) out[id] = input.hallRequests.map(() => [false, false]);
   const first = ids[0];
   if (first !== undefined) out[first] = input.hallRequests.map(([u, d]) => [u, d]);
@@ -110,7 +111,7 @@ export interface HarnessNode {
 
 /** Starts a node on fakes. With `key`, peer messages must carry a valid HMAC. */
 export async function startHarnessNode(
-  options: { config?: Partial<NodeConfig>; assign?: AssignFn; maxClockStepMs?: number } = {},
+  options: { config?: Partial<NodeConfig>; assign?: Assigner; maxClockStepMs?: number } = {},
 ): Promise<HarnessNode> {
   const dir = mkdtempSync(join(tmpdir(), 'em-harness-'));
   const config = testNodeConfig({ stateDir: dir, ...options.config });
