@@ -75,6 +75,14 @@ export interface PassengerRecord extends Passenger {
   boundWaitMs: number;
   /** A lower bound of their time to destination: bound wait + the direct ride from rest. */
   boundTripMs: number;
+  /**
+   * Lower bounds that do not depend on the strategy, only on the traffic and the start floors: the
+   * wait is at least the time the nearest car needs from its start floor, less the time since the
+   * start (0 once any car could have got there), and the trip at least that plus the direct ride.
+   * Absent in hand-made records.
+   */
+  fleetBoundWaitMs?: number;
+  fleetBoundTripMs?: number;
 }
 
 /** The record of one run. */
@@ -96,6 +104,12 @@ export interface SimTrace {
   assignDurationsMs: number[];
   /** The virtual time the run ended. */
   endMs: number;
+  /**
+   * When each floor travelled was completed and each door opened (any car), so that energy can be
+   * counted over the same window as the waits. Absent in hand-made traces: the totals are used.
+   */
+  floorArrivalsMs?: number[];
+  doorOpeningsMs?: number[];
 }
 
 interface SimCar {
@@ -185,6 +199,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     assignDurationsMs: [],
     endMs: 0,
   };
+  const floorArrivalsMs: number[] = [];
+  const doorOpeningsMs: number[] = [];
+  trace.floorArrivalsMs = floorArrivalsMs;
+  trace.doorOpeningsMs = doorOpeningsMs;
   let assignment: AssignerOutput = {};
   let assignmentKey = '';
   let now = 0;
@@ -199,7 +217,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
           car.phys.setMotor(car.fsm.motor, now);
           break;
         case 'doorLamp':
-          if (e.on) car.stops++;
+          if (e.on) {
+            car.stops++;
+            doorOpeningsMs.push(now);
+          }
           break;
         case 'served':
           if (e.button === 'cab') {
@@ -378,6 +399,12 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
       boundTripMs: 0,
     };
     rec.boundWaitMs = Math.min(...cars.map((c) => reachBoundMs(c.phys, p.origin, now)));
+    const perFloor = timings.travelMs + timings.passingMs;
+    rec.fleetBoundWaitMs = Math.max(
+      0,
+      Math.min(...starts.map((f) => perFloor * Math.abs(p.origin - f))) - p.time,
+    );
+    rec.fleetBoundTripMs = rec.fleetBoundWaitMs + perFloor * Math.abs(p.destination - p.origin);
     // The door may already be about to close when they walk in, so no door time in the bound.
     rec.boundTripMs =
       rec.boundWaitMs + (timings.travelMs + timings.passingMs) * Math.abs(p.destination - p.origin);
@@ -407,7 +434,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     for (const car of cars) {
       const s = car.phys.floorSensor(now);
       if (s === car.sensor) continue;
-      if (s !== null && car.sensor === null) car.floorsTravelled++;
+      if (s !== null && car.sensor === null) {
+        car.floorsTravelled++;
+        floorArrivalsMs.push(now);
+      }
       car.sensor = s;
       stepCar(car, { type: 'floorSensor', floor: s, now });
     }

@@ -125,7 +125,7 @@ export function register(program: Command): void {
       parseNumbers('intensity', 0),
     )
     .option('--assigners <list>', `assigners (${DISPATCH_NAMES.join(', ')})`, parseAssigners)
-    .option('--seeds <list>', 'traffic seeds (default 1,2)', parseNumbers('seed', 0))
+    .option('--seeds <list>', 'traffic seeds (default 1-8)', parseNumbers('seed', 0))
     .option('--duration <minutes>', 'virtual minutes of arrivals per run (default 15)', positive)
     .option('--warmup <minutes>', 'virtual minutes not measured at the start (default 2)', positive)
     .option('--capacity <n>', 'passengers per car (default 8)', positive)
