@@ -50,7 +50,7 @@ export const DEFAULT_BENCH_CONFIG: Readonly<BenchConfig> = Object.freeze<BenchCo
   ],
   patterns: ['up-peak', 'down-peak', 'lunch', 'interfloor'],
   intensities: [0.3, 0.7, 1.2],
-  assigners: ['reference', 'reference+park', 'mesh', 'mesh+park'],
+  assigners: ['reference', 'reference+park', 'mesh', 'mesh+park', 'mesh+idle'],
   seeds: [1, 2, 3, 4, 5, 6, 7, 8],
   durationMs: 15 * 60_000,
   warmupMs: 2 * 60_000,
@@ -276,6 +276,7 @@ export function runOne(
   });
   const trace = runBuildingSim({
     park: createDispatch(assignerName).park,
+    parkTiming: createDispatch(assignerName).parkTiming,
     cars: size.cars,
     floors: size.floors,
     passengers,

@@ -16,7 +16,7 @@
  * stands open for them, and their wait goes on counting from their first press.
  */
 import type { Assigner, AssignerInput, AssignerOutput } from '../core/assigner/assigner-types.js';
-import type { ParkPolicy } from '../core/assigner/dispatch.js';
+import type { ParkPolicy, ParkTiming } from '../core/assigner/dispatch.js';
 import type { ElevatorEffect, ElevatorEvent, ElevatorState } from '../core/elevator-fsm.js';
 import { initialElevatorState, isAvailable, nextDeadline, step } from '../core/elevator-fsm.js';
 import { anyHallCall, assignmentInput } from '../core/assignment-input.js';
@@ -55,6 +55,8 @@ export interface BuildingSimOptions {
    * machine with its requests. Absent: cars wait where their last call left them.
    */
   park?: ParkPolicy | undefined;
+  /** When parking cars leave, for every car's state machine (absent: at once), as on the node. */
+  parkTiming?: ParkTiming | undefined;
   /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */
   capacity?: number;
   /**
@@ -167,6 +169,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     // Far beyond any floor time: the benchmark has no motor failures.
     motorTimeoutMs: 4 * (timings.travelMs + timings.passingMs),
     obstructionTimeoutMs: 5000,
+    ...opts.parkTiming,
   };
   const cars: SimCar[] = starts.map((floor, i) => ({
     id: String(i + 1),

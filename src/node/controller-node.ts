@@ -4,7 +4,7 @@
  * the metrics — and executes the controller's effects. It makes no decisions of its own.
  */
 import type { Logger } from 'pino';
-import type { Assigner, ParkPolicy } from '../core/assigner/index.js';
+import type { Assigner, ParkPolicy, ParkTiming } from '../core/assigner/index.js';
 import { Controller, type ControllerEffect, type ControllerEvent } from '../core/controller.js';
 import { isLit, phaseOf } from '../core/call-register.js';
 import type { ElevatorIo, ElevatorInputEvent } from '../io/elevator-io.js';
@@ -30,6 +30,8 @@ export interface ControllerNodeDeps {
   assign: Assigner;
   /** Idle-car parking (absent: none). */
   park?: ParkPolicy | undefined;
+  /** When parking cars leave (absent: at once). */
+  parkTiming?: ParkTiming | undefined;
   /** Monotonic clock in ms (performance.now in production). */
   now: () => number;
   /** Wall clock in ms, used only to number this run (epoch, incarnation), never to decide. */
@@ -99,6 +101,7 @@ export class ControllerNode {
           doorOpenMs: config.doorOpenMs,
           motorTimeoutMs: config.motorTimeoutMs,
           obstructionTimeoutMs: config.obstructionTimeoutMs,
+          ...deps.parkTiming,
         },
         peerTimeoutMs: config.peerTimeoutMs,
         aloneHallCalls: config.aloneHallCalls,

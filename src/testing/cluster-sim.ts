@@ -7,7 +7,7 @@
  * motor power loss, obstruction. Observers (the invariant checker) see every lamp change, every
  * served call and the cars' motion.
  */
-import type { Assigner, ParkPolicy } from '../core/assigner/index.js';
+import type { Assigner, ParkPolicy, ParkTiming } from '../core/assigner/index.js';
 import { Controller, type ControllerEffect, type PersistedState } from '../core/controller.js';
 import type { ElevatorConfig } from '../core/elevator-fsm.js';
 import type { ButtonType } from '../core/types.js';
@@ -49,6 +49,8 @@ export interface ClusterOptions {
   assign: Assigner;
   /** Idle-car parking for every node (absent: none). */
   park?: ParkPolicy | undefined;
+  /** When parking cars leave (absent: at once). */
+  parkTiming?: ParkTiming | undefined;
   timings?: Partial<ClusterTimings>;
   aloneHallCalls?: 'accept' | 'refuse';
   /** Network delay bounds in ms (jitter reorders). */
@@ -291,6 +293,7 @@ export class ClusterSim {
       doorOpenMs: timings.doorOpenMs,
       motorTimeoutMs: timings.motorTimeoutMs,
       obstructionTimeoutMs: timings.obstructionTimeoutMs,
+      ...this.options.parkTiming,
     };
     node.controller = new Controller(
       {
