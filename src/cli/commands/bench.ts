@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { DISPATCH_NAMES, isDispatchName } from '../../core/assigner/dispatch.js';
 import { benchJson, formatBenchTable } from '../../bench/bench-report.js';
+import { energyTradeoffSvg } from '../../bench/energy-plot-svg.js';
 import type { BenchConfig, BuildingSize } from '../../bench/bench-runner.js';
 import { DEFAULT_BENCH_CONFIG, runBench } from '../../bench/bench-runner.js';
 import type { TrafficPattern } from '../../bench/traffic.js';
@@ -157,6 +158,17 @@ export function register(program: Command): void {
       const svgPath = join(options.out, 'wait-distribution.svg');
       writeFileSync(jsonPath, benchJson(result));
       writeFileSync(svgPath, waitDistributionSvg(result.runs, config.patterns, config.assigners));
-      process.stdout.write(`${formatBenchTable(result)}\nwrote ${jsonPath} and ${svgPath}\n`);
+      const energyPath = join(options.out, 'wait-vs-floors.svg');
+      writeFileSync(
+        energyPath,
+        energyTradeoffSvg(
+          result.cells,
+          config.sizes.map((s) => `${s.cars}x${s.floors}`),
+          config.assigners,
+        ),
+      );
+      process.stdout.write(
+        `${formatBenchTable(result)}\nwrote ${jsonPath}, ${svgPath} and ${energyPath}\n`,
+      );
     });
 }
