@@ -54,6 +54,10 @@ describe('elevator-mesh bench', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('mesh+park');
     expect(svg.match(/<polyline/g)).toHaveLength(6);
+    // One size, three strategies: three points (and three legend dots).
+    const energy = readFileSync(join(out, 'wait-vs-floors.svg'), 'utf8');
+    expect(energy.match(/<circle[^>]*><title>/g)).toHaveLength(3);
+    expect(energy).toContain('2x4: avg wait against floors travelled');
   });
 
   it('rejects an unknown assigner with exit code 2', () => {

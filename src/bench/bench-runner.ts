@@ -33,7 +33,13 @@ export interface BenchConfig {
   capacity: number;
 }
 
-/** The default run: every size and pattern, light to near-saturated load, one seed. */
+/**
+ * The baselines every strategy is compared with: the course reference, and the same reference with
+ * the idle-car parking (so that a strategy's win is not only the parking).
+ */
+export const BASELINES = ['reference', 'reference+park'] as const;
+
+/** The default run: every size and pattern, light to near-saturated load, eight seeds. */
 export const DEFAULT_BENCH_CONFIG: Readonly<BenchConfig> = Object.freeze<BenchConfig>({
   sizes: [
     { cars: 2, floors: 4 },
@@ -44,8 +50,8 @@ export const DEFAULT_BENCH_CONFIG: Readonly<BenchConfig> = Object.freeze<BenchCo
   ],
   patterns: ['up-peak', 'down-peak', 'lunch', 'interfloor'],
   intensities: [0.3, 0.7, 1.2],
-  assigners: ['reference', 'nearest-car', 'mesh', 'mesh+park'],
-  seeds: [1, 2],
+  assigners: ['reference', 'reference+park', 'mesh', 'mesh+park', 'mesh+idle'],
+  seeds: [1, 2, 3, 4, 5, 6, 7, 8],
   durationMs: 15 * 60_000,
   warmupMs: 2 * 60_000,
   drainMs: 60 * 60_000,
@@ -77,9 +83,40 @@ export interface CellResult {
   avgWaitVsBound: number;
   p95WaitVsBound: number;
   avgTripVsBound: number;
+  /** Runs left out of the /LB averages because their bound was 0 while they waited (no ratio). */
+  zeroBoundRuns: number;
+  /** Average trip over the strategy-independent bound (`fleetBoundAvgTripS`), mean over runs. */
+  avgTripVsFleetBound: number;
   /** This assigner's average and p95 wait as a ratio to the reference's in the same cell. */
   avgWaitVsReference: number | null;
   p95WaitVsReference: number | null;
+  /** The same against `reference+park`. */
+  avgWaitVsReferencePark: number | null;
+  p95WaitVsReferencePark: number | null;
+  /** The spread across seeds: each seed's average (over intensities) avg and p95 wait, min and max. */
+  seedAvgWaitMinS: number;
+  seedAvgWaitMaxS: number;
+  seedP95WaitMinS: number;
+  seedP95WaitMaxS: number;
+}
+
+/** How a strategy fares against one baseline over all cells (ratios < 1: better). */
+export interface BaselineComparison {
+  baseline: string;
+  meanAvgWaitRatio: number;
+  meanP95WaitRatio: number;
+  /** The worst cell (highest avg or p95 ratio, whichever is higher), and that ratio. */
+  worstRatio: number;
+  worstCell: string;
+  /** Cells where it beats the baseline on both average and p95 wait. */
+  cellsWon: number;
+}
+
+/** Energy per building size against the reference: floors and stops summed over the size's cells. */
+export interface SizeEnergy {
+  size: string;
+  floorsRatio: number;
+  stopsRatio: number;
 }
 
 /** How an assigner fares against the reference over all cells. */
@@ -104,6 +141,10 @@ export interface AssignerSummary {
   /** The worst cell's 99th percentile of compute time, and the single slowest call. */
   p99AssignMs: number;
   maxAssignMs: number;
+  /** Against each baseline of {@link BASELINES} that was run. */
+  vsBaselines: BaselineComparison[];
+  /** Floors and stops per size against the reference (absent sizes: no reference run). */
+  energyBySize: SizeEnergy[];
 }
 
 export interface BenchResult {
@@ -119,13 +160,32 @@ export function cellLabel(c: { cars: number; floors: number; pattern: string }):
   return `${c.cars}x${c.floors} ${c.pattern}`;
 }
 
+/** `a / b`; at a zero `b`, 1 if `a` is 0 too (at the bound), else NaN (no finite ratio). */
 function ratio(a: number, b: number): number {
-  // A zero bound (a car was right there) makes any wait infinitely worse: count it as equal.
-  return b > 0 ? a / b : a > 0 ? 1 : 1;
+  if (b > 0) return a / b;
+  return a === 0 ? 1 : Number.NaN;
 }
 
 function meanOf<T>(xs: readonly T[], f: (x: T) => number): number {
   return xs.length === 0 ? 0 : xs.reduce((s, x) => s + f(x), 0) / xs.length;
+}
+
+/** The mean of the finite values of `f` over `xs` (NaN if there is none). */
+function meanFinite<T>(xs: readonly T[], f: (x: T) => number): number {
+  const vals = xs.map(f).filter(Number.isFinite);
+  return vals.length === 0 ? Number.NaN : vals.reduce((a, b) => a + b, 0) / vals.length;
+}
+
+/** Each seed's mean of `f` over its runs, then the min and max over seeds. */
+function seedSpread(runs: readonly RunResult[], f: (m: RunMetrics) => number): [number, number] {
+  const bySeed = new Map<number, number[]>();
+  for (const r of runs) {
+    const list = bySeed.get(r.seed) ?? [];
+    list.push(f(r.metrics));
+    bySeed.set(r.seed, list);
+  }
+  const means = [...bySeed.values()].map((v) => v.reduce((a, b) => a + b, 0) / v.length);
+  return means.length === 0 ? [0, 0] : [Math.min(...means), Math.max(...means)];
 }
 
 /** Averages runs' metrics (max-type figures take the maximum). */
@@ -143,6 +203,8 @@ export function averageMetrics(ms: readonly RunMetrics[]): RunMetrics {
     boundAvgWaitS: avg((m) => m.boundAvgWaitS),
     boundP95WaitS: avg((m) => m.boundP95WaitS),
     boundAvgTripS: avg((m) => m.boundAvgTripS),
+    fleetBoundAvgWaitS: avg((m) => m.fleetBoundAvgWaitS),
+    fleetBoundAvgTripS: avg((m) => m.fleetBoundAvgTripS),
     floorsTravelled: avg((m) => m.floorsTravelled),
     stops: avg((m) => m.stops),
     hallCallsPressed: avg((m) => m.hallCallsPressed),
@@ -154,6 +216,39 @@ export function averageMetrics(ms: readonly RunMetrics[]): RunMetrics {
     assignMeanMs: avg((m) => m.assignMeanMs),
     assignP99Ms: max((m) => m.assignP99Ms),
     assignMaxMs: max((m) => m.assignMaxMs),
+  };
+}
+
+/** `mine` (one strategy's cells) against `baseline`'s cells. */
+function compareWith(
+  cells: readonly CellResult[],
+  mine: readonly CellResult[],
+  baseline: string,
+): BaselineComparison {
+  const pairs = mine.flatMap((c) => {
+    const b = cells.find((x) => x.assigner === baseline && cellLabel(x) === cellLabel(c));
+    return b === undefined
+      ? []
+      : [
+          {
+            label: cellLabel(c),
+            avg: ratio(c.metrics.avgWaitS, b.metrics.avgWaitS),
+            p95: ratio(c.metrics.p95WaitS, b.metrics.p95WaitS),
+          },
+        ];
+  });
+  let worst = { label: '', r: 0 };
+  for (const p of pairs) {
+    const r = Math.max(p.avg, p.p95);
+    if (r > worst.r) worst = { label: p.label, r };
+  }
+  return {
+    baseline,
+    meanAvgWaitRatio: meanFinite(pairs, (p) => p.avg),
+    meanP95WaitRatio: meanFinite(pairs, (p) => p.p95),
+    worstRatio: worst.r,
+    worstCell: worst.label,
+    cellsWon: pairs.filter((p) => p.avg < 1 && p.p95 <= 1).length,
   };
 }
 
@@ -181,6 +276,7 @@ export function runOne(
   });
   const trace = runBuildingSim({
     park: createDispatch(assignerName).park,
+    parkTiming: createDispatch(assignerName).parkTiming,
     cars: size.cars,
     floors: size.floors,
     passengers,
@@ -207,25 +303,51 @@ export function aggregate(config: BenchConfig, runs: RunResult[]): Omit<BenchRes
       const inCell = runs.filter(
         (r) => r.cars === size.cars && r.floors === size.floors && r.pattern === pattern,
       );
-      const ref = inCell.filter((r) => r.assigner === 'reference');
-      const refMetrics = ref.length > 0 ? averageMetrics(ref.map((r) => r.metrics)) : null;
+      const baseline = (name: string): RunMetrics | null => {
+        const runsOf = inCell.filter((r) => r.assigner === name);
+        return runsOf.length > 0 ? averageMetrics(runsOf.map((r) => r.metrics)) : null;
+      };
+      const refMetrics = baseline('reference');
+      const parkMetrics = baseline('reference+park');
       for (const assigner of config.assigners) {
         const mine = inCell.filter((r) => r.assigner === assigner);
         if (mine.length === 0) continue;
         const metrics = averageMetrics(mine.map((r) => r.metrics));
+        const [avgMin, avgMax] = seedSpread(mine, (m) => m.avgWaitS);
+        const [p95Min, p95Max] = seedSpread(mine, (m) => m.p95WaitS);
         cells.push({
           ...size,
           pattern,
           assigner,
           runs: mine.length,
           metrics,
-          avgWaitVsBound: meanOf(mine, (r) => ratio(r.metrics.avgWaitS, r.metrics.boundAvgWaitS)),
-          p95WaitVsBound: meanOf(mine, (r) => ratio(r.metrics.p95WaitS, r.metrics.boundP95WaitS)),
-          avgTripVsBound: meanOf(mine, (r) => ratio(r.metrics.avgTripS, r.metrics.boundAvgTripS)),
+          avgWaitVsBound: meanFinite(mine, (r) =>
+            ratio(r.metrics.avgWaitS, r.metrics.boundAvgWaitS),
+          ),
+          p95WaitVsBound: meanFinite(mine, (r) =>
+            ratio(r.metrics.p95WaitS, r.metrics.boundP95WaitS),
+          ),
+          avgTripVsBound: meanFinite(mine, (r) =>
+            ratio(r.metrics.avgTripS, r.metrics.boundAvgTripS),
+          ),
+          zeroBoundRuns: mine.filter(
+            (r) => !Number.isFinite(ratio(r.metrics.avgWaitS, r.metrics.boundAvgWaitS)),
+          ).length,
+          avgTripVsFleetBound: meanFinite(mine, (r) =>
+            ratio(r.metrics.avgTripS, r.metrics.fleetBoundAvgTripS),
+          ),
           avgWaitVsReference:
             refMetrics === null ? null : ratio(metrics.avgWaitS, refMetrics.avgWaitS),
           p95WaitVsReference:
             refMetrics === null ? null : ratio(metrics.p95WaitS, refMetrics.p95WaitS),
+          avgWaitVsReferencePark:
+            parkMetrics === null ? null : ratio(metrics.avgWaitS, parkMetrics.avgWaitS),
+          p95WaitVsReferencePark:
+            parkMetrics === null ? null : ratio(metrics.p95WaitS, parkMetrics.p95WaitS),
+          seedAvgWaitMinS: avgMin,
+          seedAvgWaitMaxS: avgMax,
+          seedP95WaitMinS: p95Min,
+          seedP95WaitMaxS: p95Max,
         });
       }
     }
@@ -261,6 +383,31 @@ export function aggregate(config: BenchConfig, runs: RunResult[]): Omit<BenchRes
       meanAssignMs: meanOf(mine, (c) => c.metrics.assignMeanMs),
       p99AssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignP99Ms)),
       maxAssignMs: Math.max(0, ...mine.map((c) => c.metrics.assignMaxMs)),
+      vsBaselines: BASELINES.filter((b) => config.assigners.includes(b)).map((b) =>
+        compareWith(cells, mine, b),
+      ),
+      energyBySize: config.sizes.flatMap((size) => {
+        const label = `${size.cars}x${size.floors}`;
+        const inSize = (c: CellResult) => c.cars === size.cars && c.floors === size.floors;
+        const ref = cells.filter((c) => c.assigner === 'reference' && inSize(c));
+        const own = mine.filter(inSize);
+        if (ref.length === 0 || own.length === 0) return [];
+        const sum = (cs: CellResult[], f: (m: RunMetrics) => number) =>
+          cs.reduce((t, c) => t + f(c.metrics), 0);
+        return [
+          {
+            size: label,
+            floorsRatio: ratio(
+              sum(own, (m) => m.floorsTravelled),
+              sum(ref, (m) => m.floorsTravelled),
+            ),
+            stopsRatio: ratio(
+              sum(own, (m) => m.stops),
+              sum(ref, (m) => m.stops),
+            ),
+          },
+        ];
+      }),
     };
   });
   return { config, runs, cells, summaries };

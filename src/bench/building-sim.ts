@@ -16,9 +16,10 @@
  * stands open for them, and their wait goes on counting from their first press.
  */
 import type { Assigner, AssignerInput, AssignerOutput } from '../core/assigner/assigner-types.js';
-import type { ParkPolicy } from '../core/assigner/dispatch.js';
+import type { ParkPolicy, ParkTiming } from '../core/assigner/dispatch.js';
 import type { ElevatorEffect, ElevatorEvent, ElevatorState } from '../core/elevator-fsm.js';
-import { initialElevatorState, nextDeadline, step } from '../core/elevator-fsm.js';
+import { initialElevatorState, isAvailable, nextDeadline, step } from '../core/elevator-fsm.js';
+import { anyHallCall, assignmentInput } from '../core/assignment-input.js';
 import type { HallMatrix, RequestMatrix } from '../core/types.js';
 import { CarPhysics } from '../sim/car-physics.js';
 import type { Passenger } from './traffic.js';
@@ -54,6 +55,8 @@ export interface BuildingSimOptions {
    * machine with its requests. Absent: cars wait where their last call left them.
    */
   park?: ParkPolicy | undefined;
+  /** When parking cars leave, for every car's state machine (absent: at once), as on the node. */
+  parkTiming?: ParkTiming | undefined;
   /** Passengers a car holds (default {@link DEFAULT_CAR_CAPACITY}; `Infinity` for no limit). */
   capacity?: number;
   /**
@@ -74,6 +77,14 @@ export interface PassengerRecord extends Passenger {
   boundWaitMs: number;
   /** A lower bound of their time to destination: bound wait + the direct ride from rest. */
   boundTripMs: number;
+  /**
+   * Lower bounds that do not depend on the strategy, only on the traffic and the start floors: the
+   * wait is at least the time the nearest car needs from its start floor, less the time since the
+   * start (0 once any car could have got there), and the trip at least that plus the direct ride.
+   * Absent in hand-made records.
+   */
+  fleetBoundWaitMs?: number;
+  fleetBoundTripMs?: number;
 }
 
 /** The record of one run. */
@@ -95,6 +106,12 @@ export interface SimTrace {
   assignDurationsMs: number[];
   /** The virtual time the run ended. */
   endMs: number;
+  /**
+   * When each floor travelled was completed and each door opened (any car), so that energy can be
+   * counted over the same window as the waits. Absent in hand-made traces: the totals are used.
+   */
+  floorArrivalsMs?: number[];
+  doorOpeningsMs?: number[];
 }
 
 interface SimCar {
@@ -152,6 +169,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     // Far beyond any floor time: the benchmark has no motor failures.
     motorTimeoutMs: 4 * (timings.travelMs + timings.passingMs),
     obstructionTimeoutMs: 5000,
+    ...opts.parkTiming,
   };
   const cars: SimCar[] = starts.map((floor, i) => ({
     id: String(i + 1),
@@ -184,6 +202,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     assignDurationsMs: [],
     endMs: 0,
   };
+  const floorArrivalsMs: number[] = [];
+  const doorOpeningsMs: number[] = [];
+  trace.floorArrivalsMs = floorArrivalsMs;
+  trace.doorOpeningsMs = doorOpeningsMs;
   let assignment: AssignerOutput = {};
   let assignmentKey = '';
   let now = 0;
@@ -198,7 +220,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
           car.phys.setMotor(car.fsm.motor, now);
           break;
         case 'doorLamp':
-          if (e.on) car.stops++;
+          if (e.on) {
+            car.stops++;
+            doorOpeningsMs.push(now);
+          }
           break;
         case 'served':
           if (e.button === 'cab') {
@@ -229,28 +254,26 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     }
   };
 
-  /** The assigner input, mapped from the state machines as a node maps its own. */
-  const assignerInput = (): AssignerInput => {
-    const states: AssignerInput['states'] = {};
-    for (const car of cars) {
-      const f = car.fsm;
-      states[car.id] = {
-        behaviour: f.behaviour === 'init' ? 'moving' : f.behaviour,
-        floor: f.floor ?? 0,
-        direction: f.behaviour === 'init' ? 'down' : f.direction,
-        cabRequests: [...car.cab],
-      };
-    }
-    const input: AssignerInput = { hallRequests: hall.map(([u, d]) => [u, d]), states };
-    return input;
-  };
+  /** The assigner input, built from the state machines as a node builds it (core/assignment-input). */
+  const assignerInput = (): AssignerInput =>
+    assignmentInput(
+      hall.map(([u, d]) => [u, d]),
+      cars.map((car) => ({
+        id: car.id,
+        behaviour: car.fsm.behaviour,
+        floor: car.fsm.floor,
+        direction: car.fsm.direction,
+        available: isAvailable(car.fsm, now),
+        cabRequests: car.cab,
+      })),
+    );
 
   const recomputeAssignment = (): void => {
     const input = assignerInput();
     const key = JSON.stringify(input);
     if (key === assignmentKey) return;
     assignmentKey = key;
-    if (!hall.some(([u, d]) => u || d)) {
+    if (!anyHallCall(input.hallRequests) || Object.keys(input.states).length === 0) {
       assignment = {};
       return;
     }
@@ -379,6 +402,12 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
       boundTripMs: 0,
     };
     rec.boundWaitMs = Math.min(...cars.map((c) => reachBoundMs(c.phys, p.origin, now)));
+    const perFloor = timings.travelMs + timings.passingMs;
+    rec.fleetBoundWaitMs = Math.max(
+      0,
+      Math.min(...starts.map((f) => perFloor * Math.abs(p.origin - f))) - p.time,
+    );
+    rec.fleetBoundTripMs = rec.fleetBoundWaitMs + perFloor * Math.abs(p.destination - p.origin);
     // The door may already be about to close when they walk in, so no door time in the bound.
     rec.boundTripMs =
       rec.boundWaitMs + (timings.travelMs + timings.passingMs) * Math.abs(p.destination - p.origin);
@@ -408,7 +437,10 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
     for (const car of cars) {
       const s = car.phys.floorSensor(now);
       if (s === car.sensor) continue;
-      if (s !== null && car.sensor === null) car.floorsTravelled++;
+      if (s !== null && car.sensor === null) {
+        car.floorsTravelled++;
+        floorArrivalsMs.push(now);
+      }
       car.sensor = s;
       stepCar(car, { type: 'floorSensor', floor: s, now });
     }

@@ -20,7 +20,16 @@ export interface RunMetrics {
   boundAvgWaitS: number;
   boundP95WaitS: number;
   boundAvgTripS: number;
-  /** Floors travelled by all cars (an energy proxy), and door openings. */
+  /**
+   * The strategy-independent bound (`PassengerRecord.fleetBoundWaitMs`, `fleetBoundTripMs`): its
+   * average wait and average trip. The same for every strategy on the same passengers.
+   */
+  fleetBoundAvgWaitS: number;
+  fleetBoundAvgTripS: number;
+  /**
+   * Floors travelled by all cars (an energy proxy), and door openings, inside the measurement
+   * window (like the waits).
+   */
   floorsTravelled: number;
   stops: number;
   hallCallsPressed: number;
@@ -53,6 +62,12 @@ export function isMeasured(p: PassengerRecord, fromMs: number, untilMs: number):
   return p.time >= fromMs && p.time < untilMs;
 }
 
+function countIn(times: readonly number[], fromMs: number, untilMs: number): number {
+  let n = 0;
+  for (const t of times) if (t >= fromMs && t < untilMs) n++;
+  return n;
+}
+
 /** The metrics of `trace` over passengers arriving in [fromMs, untilMs). */
 export function computeRunMetrics(trace: SimTrace, fromMs: number, untilMs: number): RunMetrics {
   const measured = trace.passengers.filter((p) => isMeasured(p, fromMs, untilMs));
@@ -72,8 +87,16 @@ export function computeRunMetrics(trace: SimTrace, fromMs: number, untilMs: numb
     boundAvgWaitS: mean(bounds),
     boundP95WaitS: percentile(sortedBounds, 95),
     boundAvgTripS: mean(measured.map((p) => p.boundTripMs / 1000)),
-    floorsTravelled: trace.cars.reduce((s, c) => s + c.floorsTravelled, 0),
-    stops: trace.cars.reduce((s, c) => s + c.stops, 0),
+    fleetBoundAvgWaitS: mean(measured.map((p) => (p.fleetBoundWaitMs ?? 0) / 1000)),
+    fleetBoundAvgTripS: mean(measured.map((p) => (p.fleetBoundTripMs ?? 0) / 1000)),
+    floorsTravelled:
+      trace.floorArrivalsMs === undefined
+        ? trace.cars.reduce((s, c) => s + c.floorsTravelled, 0)
+        : countIn(trace.floorArrivalsMs, fromMs, untilMs),
+    stops:
+      trace.doorOpeningsMs === undefined
+        ? trace.cars.reduce((s, c) => s + c.stops, 0)
+        : countIn(trace.doorOpeningsMs, fromMs, untilMs),
     hallCallsPressed: trace.hallCallsPressed,
     flips: trace.flips,
     flipsPer100Calls:

@@ -29,8 +29,11 @@ import {
   type ElevatorEvent,
   type ElevatorState,
 } from './elevator-fsm.js';
+import type { Assigner, AssignerInput, AssignerOutput } from './assigner/assigner-types.js';
+import type { ParkPolicy } from './assigner/dispatch.js';
+import { anyHallCall, assignmentInput } from './assignment-input.js';
 import { MAX_MESH_NODES } from './mesh-bounds.js';
-import type { ButtonType, Direction, HallMatrix, RequestMatrix } from './types.js';
+import type { ButtonType, HallMatrix, RequestMatrix } from './types.js';
 import {
   registerFromWire,
   registerToWire,
@@ -40,33 +43,6 @@ import {
   type WorldMessage,
 } from './view-message.js';
 
-/** The reference assigner's input (see elevator-protocol.md), as our assigners take it. */
-export interface AssignmentInput {
-  hallRequests: HallMatrix;
-  states: Record<
-    string,
-    {
-      behaviour: 'idle' | 'moving' | 'doorOpen';
-      floor: number;
-      direction: Direction;
-      cabRequests: boolean[];
-    }
-  >;
-}
-/** An assigner: every active hall call to exactly one of the given elevators. Deterministic. */
-export type AssignFn = (input: AssignmentInput) => Record<string, HallMatrix>;
-
-/**
- * A parking policy: where car `id` waits with its door closed when it has nothing to do, or null
- * to stay where it stops. A pure function of the same view and assignment every node computes,
- * so all nodes agree on every car's park floor.
- */
-export type ParkFn = (
-  input: AssignmentInput,
-  assignment: Record<string, HallMatrix>,
-  id: string,
-) => number | null;
-
 export interface ControllerOptions {
   id: string;
   elevator: ElevatorConfig;
@@ -74,9 +50,9 @@ export interface ControllerOptions {
   peerTimeoutMs: number;
   /** What a node that is alone does with a new hall call: serve it itself, or leave its light off. */
   aloneHallCalls: 'accept' | 'refuse';
-  assign: AssignFn;
+  assign: Assigner;
   /** Idle-car parking (absent: an idle car stays where it stopped). */
-  park?: ParkFn | undefined;
+  park?: ParkPolicy | undefined;
   /**
    * The name of the dispatch strategy (`assign` and `park`), announced to the peers; a peer that
    * announces another one is logged (`dispatchMismatch`), since the two would disagree.
@@ -199,7 +175,7 @@ export class Controller {
   /** Peers logged as running another dispatch strategy, with the one they announced. */
   private readonly mismatchLogged = new Map<string, string>();
   /** The input of the last assignment computation (parking is a function of it). */
-  private assignInput: AssignmentInput = { hallRequests: [], states: {} };
+  private assignInput: AssignerInput = { hallRequests: [], states: {} };
   private lastNow = 0;
   /**
    * Whether this node knows the calls: it has a disk, has heard a peer, or has waited a peer
@@ -661,23 +637,25 @@ export class Controller {
       { id: this.id, report: this.report(now) },
     ];
     for (const [id, p] of this.peers) if (p.alive) candidates.push({ id, report: p.report });
-    const usable = candidates.filter((c) => c.report.floor !== null);
-    const available = usable.filter((c) => c.report.available);
-    // If nobody is available, keep the calls with the alive cars rather than with nobody.
-    const chosen = available.length > 0 ? available : usable;
-    const states: AssignmentInput['states'] = {};
-    for (const { id, report } of chosen) {
-      const cab = this.cab.get(id) ?? [];
-      states[id] = {
-        behaviour: report.behaviour === 'init' ? 'moving' : report.behaviour,
-        floor: report.floor ?? 0,
-        direction: report.behaviour === 'init' ? 'down' : report.direction,
-        cabRequests: Array.from({ length: this.floors }, (_, f) => isLit(cab[f] ?? EMPTY_REGISTER)),
-      };
-    }
-    const input: AssignmentInput = { hallRequests, states };
+    const input = assignmentInput(
+      hallRequests,
+      candidates.map(({ id, report }) => {
+        const cab = this.cab.get(id) ?? [];
+        return {
+          id,
+          behaviour: report.behaviour,
+          floor: report.floor,
+          direction: report.direction,
+          available: report.available,
+          cabRequests: Array.from({ length: this.floors }, (_, f) =>
+            isLit(cab[f] ?? EMPTY_REGISTER),
+          ),
+        };
+      }),
+    );
+    const states = input.states;
     this.assignInput = input;
-    const anyCall = hallRequests.some(([u, d]) => u || d);
+    const anyCall = anyHallCall(hallRequests);
     // The assigner runs only when its input changed; the key is built by hand because this runs on
     // every event.
     let key = anyCall ? '' : '-';
@@ -690,7 +668,8 @@ export class Controller {
     }
     if (key === this.assignmentKey) return;
     this.assignmentKey = key;
-    const next = anyCall && chosen.length > 0 ? this.options.assign(input) : {};
+    const next: AssignerOutput =
+      anyCall && Object.keys(states).length > 0 ? this.options.assign(input) : {};
     this.logReassignments(this.assignment, next, out);
     this.assignment = next;
   }

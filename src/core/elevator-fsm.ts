@@ -43,6 +43,16 @@ export interface ElevatorConfig {
   motorTimeoutMs: number;
   /** Door held open by the obstruction for this long: unavailable for hall calls. */
   obstructionTimeoutMs: number;
+  /**
+   * Parking only after idling: a car with nothing to do waits this long at the floor where it
+   * stopped before it drives to its park floor (absent or 0: at once). A call in the meantime finds
+   * it where it is, which saves the drive to the park floor when traffic is steady.
+   */
+  parkDelayMs?: number;
+  /** Added to `parkDelayMs` per floor between the car and its park floor: a far home waits longer. */
+  parkDelayPerFloorMs?: number;
+  /** Park floors driven to at once, without the delays (the lobby, say). */
+  parkAtOnceFloors?: readonly number[];
 }
 
 /** Default timings, matching the reference simulator's car (2.5 s a floor). */
@@ -102,6 +112,11 @@ export interface ElevatorState {
    * built before this field existed: read as null.
    */
   readonly arrival?: Arrival | null;
+  /**
+   * Since when the car has stood idle at a floor with nothing to do (for `parkDelayMs`), or null.
+   * Absent in states built before this field existed: read as null.
+   */
+  readonly idleSince?: number | null;
 }
 
 /** A stop at a floor waiting for its confirmation; see {@link ElevatorState.arrival}. */
@@ -199,7 +214,24 @@ export function nextDeadline(state: ElevatorState, now: number): number | null {
       : state.obstructedSince + state.config.obstructionTimeoutMs;
   if (obstructionBound !== null && obstructionBound > now) times.push(obstructionBound);
   if (state.arrival?.phase === 'settling') times.push(state.arrival.since + SETTLE_RETRY_MS);
+  const parkAt = parkDepartureAt(state);
+  if (parkAt !== null) times.push(parkAt);
   return times.length === 0 ? null : Math.min(...times);
+}
+
+/** When an idle car waiting out `parkDelayMs` leaves for its park floor, or null. */
+function parkDepartureAt(state: ElevatorState): number | null {
+  const since = state.idleSince ?? null;
+  if (since === null || state.behaviour !== 'idle' || state.arrival) return null;
+  if (state.park === null || state.park === state.floor) return null;
+  return since + parkDelay(state.config, state.park, state.floor);
+}
+
+/** How long a car idles at `floor` before it drives to `park` (0: at once). */
+function parkDelay(config: ElevatorConfig, park: number, floor: number | null): number {
+  if (config.parkAtOnceFloors?.includes(park) === true) return 0;
+  const perFloor = config.parkDelayPerFloorMs ?? 0;
+  return (config.parkDelayMs ?? 0) + (floor === null ? 0 : perFloor * Math.abs(park - floor));
 }
 
 /** Mutable working copy used inside one step; effects accumulate in order. */
@@ -243,6 +275,7 @@ function setMotor(s: Draft, direction: Direction, now: number, effects: Elevator
 }
 
 function startMoving(s: Draft, direction: 'up' | 'down', now: number, effects: ElevatorEffect[]) {
+  if (s.idleSince != null) s.idleSince = null;
   closeDoor(s, effects);
   s.behaviour = 'moving';
   s.direction = direction;
@@ -300,6 +333,7 @@ function openDoor(s: Draft, announced: Direction, now: number, effects: Elevator
     return;
   }
   if (s.behaviour !== 'doorOpen') effects.push({ type: 'doorLamp', on: true });
+  if (s.idleSince != null) s.idleSince = null;
   s.behaviour = 'doorOpen';
   s.direction = announced;
   s.doorClosesAt = now + s.config.doorOpenMs;
@@ -319,12 +353,16 @@ function decideAtFloor(s: Draft, now: number, effects: ElevatorEffect[]): void {
       openDoor(s, move.direction, now, effects);
       break;
     case 'idle': {
-      // Nothing to do: drive to the park floor with the door closed, if there is one elsewhere.
+      // Nothing to do: drive to the park floor with the door closed, if there is one elsewhere
+      // (after `parkDelayMs` of idling, if set).
       const park = s.park;
-      if (park !== null && park !== s.floor && s.atFloor) {
+      const idleSince = s.behaviour === 'idle' ? (s.idleSince ?? now) : now;
+      const delay = park === null ? 0 : parkDelay(s.config, park, s.floor);
+      if (park !== null && park !== s.floor && s.atFloor && now >= idleSince + delay) {
         startMoving(s, park > s.floor ? 'up' : 'down', now, effects);
       } else {
         goIdle(s, now, effects);
+        if (delay > 0) s.idleSince = idleSince;
       }
       break;
     }
@@ -589,6 +627,8 @@ function callsAnsweredBy(requests: RequestMatrix, floor: number, direction: Dire
 }
 
 function onTick(s: Draft, now: number, effects: ElevatorEffect[]): void {
+  const departure = parkDepartureAt(s);
+  if (departure !== null && now >= departure && s.atFloor) decideAtFloor(s, now, effects);
   const arrival = s.arrival;
   if (arrival?.phase === 'settling' && now >= arrival.since + SETTLE_RETRY_MS) {
     s.arrival = { ...arrival, since: now };

@@ -9,7 +9,7 @@
  * `protocol/view-slicer.ts`). The calls are the lattice join of the registers every ALIVE node reports (the same join the
  * nodes use, so a served call disappears as soon as one node reports it served and an old copy can
  * never bring it back). The assignment is recomputed here with the nodes' own deterministic
- * assigner and the same inputs the node's controller builds (see `Controller.recomputeAssignment`),
+ * assigner and the same inputs the node's controller builds (`core/assignment-input`),
  * so the page shows what the nodes decide without the nodes having to send it.
  */
 import {
@@ -18,7 +18,8 @@ import {
   phaseOf,
   type CallRegister,
 } from '../core/call-register.js';
-import type { Assigner, AssignerInput } from '../core/assigner/index.js';
+import type { Assigner } from '../core/assigner/index.js';
+import { anyHallCall, assignmentInput } from '../core/assignment-input.js';
 import { sortedElevatorIds } from '../core/assigner/index.js';
 import type { HallMatrix } from '../core/types.js';
 import {
@@ -345,35 +346,33 @@ export class SystemViewAggregator {
       phaseOf(u) === 'confirmed',
       phaseOf(d) === 'confirmed',
     ]);
-    if (!hallRequests.some(([u, d]) => u || d)) {
+    if (!anyHallCall(hallRequests)) {
       this.#assignmentKey = '';
       return {};
     }
-    const usable = alive.filter(
-      (n) => n.body.elevator.floor !== null && n.body.elevator.floor < this.#floors,
+    // The same input the nodes build (core/assignment-input).
+    const input = assignmentInput(
+      hallRequests,
+      alive.map((n) => {
+        const e = n.body.elevator;
+        const cab = cabRegs.get(n.id) ?? [];
+        return {
+          id: n.id,
+          behaviour: e.behaviour,
+          floor: e.floor,
+          direction: e.direction,
+          available: e.available,
+          cabRequests: Array.from(
+            { length: this.#floors },
+            (_, f) => phaseOf(cab[f] ?? EMPTY_REGISTER) === 'confirmed',
+          ),
+        };
+      }),
     );
-    const available = usable.filter((n) => n.body.elevator.available);
-    // As the nodes do: if nobody is available, the calls stay with the alive cars.
-    const chosen = available.length > 0 ? available : usable;
-    if (chosen.length === 0) {
+    if (Object.keys(input.states).length === 0) {
       this.#assignmentKey = '';
       return {};
     }
-    const states: AssignerInput['states'] = {};
-    for (const n of chosen) {
-      const e = n.body.elevator;
-      const cab = cabRegs.get(n.id) ?? [];
-      states[n.id] = {
-        behaviour: e.behaviour === 'init' ? 'moving' : e.behaviour,
-        floor: e.floor ?? 0,
-        direction: e.behaviour === 'init' ? 'down' : e.direction,
-        cabRequests: Array.from(
-          { length: this.#floors },
-          (_, f) => phaseOf(cab[f] ?? EMPTY_REGISTER) === 'confirmed',
-        ),
-      };
-    }
-    const input: AssignerInput = { hallRequests, states };
     const strategy = this.dispatchName();
     // The assigner is deterministic: rerun it only when its input (or the strategy) changed.
     const key = `${strategy ?? ''}|${JSON.stringify(input)}`;

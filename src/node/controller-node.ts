@@ -4,13 +4,8 @@
  * the metrics — and executes the controller's effects. It makes no decisions of its own.
  */
 import type { Logger } from 'pino';
-import {
-  Controller,
-  type AssignFn,
-  type ParkFn,
-  type ControllerEffect,
-  type ControllerEvent,
-} from '../core/controller.js';
+import type { Assigner, ParkPolicy, ParkTiming } from '../core/assigner/index.js';
+import { Controller, type ControllerEffect, type ControllerEvent } from '../core/controller.js';
 import { isLit, phaseOf } from '../core/call-register.js';
 import type { ElevatorIo, ElevatorInputEvent } from '../io/elevator-io.js';
 import { Heartbeat } from '../io/heartbeat.js';
@@ -33,9 +28,11 @@ export interface ControllerNodeDeps {
   io: ElevatorIo;
   transport: PeerTransport;
   store: DurableStateStore;
-  assign: AssignFn;
+  assign: Assigner;
   /** Idle-car parking (absent: none). */
-  park?: ParkFn | undefined;
+  park?: ParkPolicy | undefined;
+  /** When parking cars leave (absent: at once). */
+  parkTiming?: ParkTiming | undefined;
   /** Monotonic clock in ms (performance.now in production). */
   now: () => number;
   /** Wall clock in ms, used only to number this run (epoch, incarnation), never to decide. */
@@ -110,6 +107,7 @@ export class ControllerNode {
           doorOpenMs: config.doorOpenMs,
           motorTimeoutMs: config.motorTimeoutMs,
           obstructionTimeoutMs: config.obstructionTimeoutMs,
+          ...deps.parkTiming,
         },
         peerTimeoutMs: config.peerTimeoutMs,
         aloneHallCalls: config.aloneHallCalls,

@@ -332,7 +332,7 @@ export const SETTINGS: {
     '--assigner',
     'ELEVATOR_ASSIGNER',
     '<name>',
-    `dispatch strategy: hall-call assigner, "+park" for idle-car parking (${DISPATCH_NAMES.join(', ')})`,
+    `dispatch strategy: hall-call assigner, "+park" for idle-car parking, "+idle" for parking after idling (${DISPATCH_NAMES.join(', ')})`,
     `one of ${DISPATCH_NAMES.join(', ')}`,
     z.string().refine(isDispatchName),
     constant(DEFAULT_DISPATCH),

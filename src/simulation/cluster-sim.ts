@@ -7,13 +7,8 @@
  * motor power loss, obstruction. Observers (the invariant checker) see every lamp change, every
  * served call and the cars' motion.
  */
-import {
-  Controller,
-  type AssignFn,
-  type ParkFn,
-  type ControllerEffect,
-  type PersistedState,
-} from '../core/controller.js';
+import type { Assigner, ParkPolicy, ParkTiming } from '../core/assigner/index.js';
+import { Controller, type ControllerEffect, type PersistedState } from '../core/controller.js';
 import type { ElevatorConfig } from '../core/elevator-fsm.js';
 import type { ButtonType } from '../core/types.js';
 import {
@@ -48,9 +43,11 @@ export interface ClusterOptions {
   seed: number;
   elevators: number;
   floors: number;
-  assign: AssignFn;
+  assign: Assigner;
   /** Idle-car parking for every node (absent: none). */
-  park?: ParkFn | undefined;
+  park?: ParkPolicy | undefined;
+  /** When parking cars leave (absent: at once). */
+  parkTiming?: ParkTiming | undefined;
   timings?: Partial<ClusterTimings>;
   aloneHallCalls?: 'accept' | 'refuse';
   /** Network delay bounds in ms (jitter reorders). */
@@ -293,6 +290,7 @@ export class ClusterSim {
       doorOpenMs: timings.doorOpenMs,
       motorTimeoutMs: timings.motorTimeoutMs,
       obstructionTimeoutMs: timings.obstructionTimeoutMs,
+      ...this.options.parkTiming,
     };
     node.controller = new Controller(
       {

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { AssignFn, ControllerEvent, PersistedState } from '../core/controller.js';
+import type { Assigner } from '../core/assigner/index.js';
+import type { ControllerEvent, PersistedState } from '../core/controller.js';
 import { DurableStateStore, type LoadResult } from '../io/durable-state-store.js';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
@@ -56,9 +57,9 @@ export class MemoryStateStore extends DurableStateStore {
 }
 
 /** A simple deterministic assigner: every hall call to the lexically first elevator. */
-export const firstElevatorAssign: AssignFn = (input) => {
+export const firstElevatorAssign: Assigner = (input) => {
   const ids = Object.keys(input.states).sort();
-  const out: ReturnType<AssignFn> = {};
+  const out: ReturnType<Assigner> = {};
   for (const id of ids) out[id] = input.hallRequests.map(() => [false, false]);
   const first = ids[0];
   if (first !== undefined) out[first] = input.hallRequests.map(([u, d]) => [u, d]);
@@ -114,7 +115,7 @@ export interface HarnessNode {
 export async function startHarnessNode(
   options: {
     config?: Partial<NodeConfig>;
-    assign?: AssignFn;
+    assign?: Assigner;
     maxClockStepMs?: number;
     /** The node's logger (default: silent). */
     logger?: pino.Logger;

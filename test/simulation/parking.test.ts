@@ -93,3 +93,24 @@ describe('idle-car parking in the cluster (mesh+park)', () => {
     expect(carFloors(sim)).toEqual([0, 4, 9]);
   });
 });
+
+describe('parking after idling in the cluster (mesh+idle)', () => {
+  it('cars reach the same homes, the far ones only after idling, and every node agrees', () => {
+    const { sim, checker, doorOpenings } = cluster('mesh+idle', 3, 10);
+    for (const n of sim.nodes) sim.press(n.id, 'cab', 5);
+    // The cab calls are served by t = 8 s + 5 floors x 2.5 s + 3 s door = 23.5 s. A car bound for
+    // the lobby leaves at once; the others idle 1 s per floor (home 9: 4 s; home 4: 1 s) first.
+    sim.runUntil(24_500);
+    const early = carFloors(sim);
+    // The one for the lobby has left floor 5; the one for floor 9 has not (1 s after the door).
+    expect(early.filter((f) => f === 5).length).toBeGreaterThanOrEqual(1);
+    sim.runUntil(sim.now + 60_000);
+    const opened = doorOpenings.length;
+    expect(carFloors(sim)).toEqual([0, 4, 9]);
+    for (const n of sim.nodes) expect(n.controller?.elevator.behaviour).toBe('idle');
+    sim.runUntil(sim.now + 60_000);
+    expect(carFloors(sim)).toEqual([0, 4, 9]);
+    expect(doorOpenings.length).toBe(opened);
+    expect(checker.violations).toEqual([]);
+  });
+});

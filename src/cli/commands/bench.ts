@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { DISPATCH_NAMES, isDispatchName } from '../../core/assigner/dispatch.js';
 import { benchJson, formatBenchTable } from '../../bench/bench-report.js';
+import { energyTradeoffSvg } from '../../bench/energy-plot-svg.js';
 import type { BenchConfig, BuildingSize } from '../../bench/bench-runner.js';
 import { DEFAULT_BENCH_CONFIG, runBench } from '../../bench/bench-runner.js';
 import type { TrafficPattern } from '../../bench/traffic.js';
@@ -125,7 +126,7 @@ export function register(program: Command): void {
       parseNumbers('intensity', 0),
     )
     .option('--assigners <list>', `assigners (${DISPATCH_NAMES.join(', ')})`, parseAssigners)
-    .option('--seeds <list>', 'traffic seeds (default 1,2)', parseNumbers('seed', 0))
+    .option('--seeds <list>', 'traffic seeds (default 1-8)', parseNumbers('seed', 0))
     .option('--duration <minutes>', 'virtual minutes of arrivals per run (default 15)', positive)
     .option('--warmup <minutes>', 'virtual minutes not measured at the start (default 2)', positive)
     .option('--capacity <n>', 'passengers per car (default 8)', positive)
@@ -157,6 +158,17 @@ export function register(program: Command): void {
       const svgPath = join(options.out, 'wait-distribution.svg');
       writeFileSync(jsonPath, benchJson(result));
       writeFileSync(svgPath, waitDistributionSvg(result.runs, config.patterns, config.assigners));
-      process.stdout.write(`${formatBenchTable(result)}\nwrote ${jsonPath} and ${svgPath}\n`);
+      const energyPath = join(options.out, 'wait-vs-floors.svg');
+      writeFileSync(
+        energyPath,
+        energyTradeoffSvg(
+          result.cells,
+          config.sizes.map((s) => `${s.cars}x${s.floors}`),
+          config.assigners,
+        ),
+      );
+      process.stdout.write(
+        `${formatBenchTable(result)}\nwrote ${jsonPath}, ${svgPath} and ${energyPath}\n`,
+      );
     });
 }
