@@ -41,7 +41,7 @@ describe('elevator-mesh assign', () => {
     const notJson = runAssign([], '{"hallRequests": ');
     expect(notJson.code).toBe(2);
     expect(notJson.out).toBe('');
-    expect(notJson.err).toMatch(/ASSIGNER_INPUT_NOT_JSON/);
+    expect(notJson.err).toMatch(/assigner-input-not-json/);
     const invalid = runAssign(
       [],
       JSON.stringify({

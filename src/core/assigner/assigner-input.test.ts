@@ -16,7 +16,7 @@ const valid = {
 function issuesOf(raw: unknown): readonly string[] {
   const r = parseAssignerInput(raw);
   if (r.ok) throw new Error('expected a rejection');
-  expect(r.error.code).toBe('ASSIGNER_INPUT_INVALID');
+  expect(r.error.code).toBe('assigner-input-invalid');
   return r.error.issues;
 }
 
@@ -61,7 +61,7 @@ describe('parseAssignerJson', () => {
   it('reports text that is not JSON with its own code', () => {
     const r = parseAssignerJson('{"hallRequests": [');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.code).toBe('ASSIGNER_INPUT_NOT_JSON');
+    if (!r.ok) expect(r.error.code).toBe('assigner-input-not-json');
   });
   it('parses valid JSON text', () => {
     expect(parseAssignerJson(JSON.stringify(valid)).ok).toBe(true);

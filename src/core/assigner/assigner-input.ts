@@ -68,8 +68,8 @@ export const assignerInputSchema = z
 
 /** Why assigner input was rejected. `code` is stable; `message` is for people. */
 export class AssignerInputError extends Error {
-  /** `ASSIGNER_INPUT_NOT_JSON`: not parseable JSON; `ASSIGNER_INPUT_INVALID`: wrong shape or values. */
-  readonly code: 'ASSIGNER_INPUT_NOT_JSON' | 'ASSIGNER_INPUT_INVALID';
+  /** `assigner-input-not-json`: not parseable JSON; `assigner-input-invalid`: wrong shape or values. */
+  readonly code: 'assigner-input-not-json' | 'assigner-input-invalid';
   /** One line per problem, `path: message`. */
   readonly issues: readonly string[];
 
@@ -93,7 +93,7 @@ export function parseAssignerInput(raw: unknown): ParseResult {
     const path = issue.path.map(String).join('.');
     return `${path === '' ? '(root)' : path}: ${issue.message}`;
   });
-  return { ok: false, error: new AssignerInputError('ASSIGNER_INPUT_INVALID', issues) };
+  return { ok: false, error: new AssignerInputError('assigner-input-invalid', issues) };
 }
 
 /** Decodes and validates assigner input given as JSON text. */
@@ -103,7 +103,7 @@ export function parseAssignerJson(text: string): ParseResult {
     raw = JSON.parse(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: new AssignerInputError('ASSIGNER_INPUT_NOT_JSON', [reason]) };
+    return { ok: false, error: new AssignerInputError('assigner-input-not-json', [reason]) };
   }
   return parseAssignerInput(raw);
 }

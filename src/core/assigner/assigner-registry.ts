@@ -47,7 +47,7 @@ export const DEFAULT_ASSIGNER: AssignerName = 'reference';
 
 /** Thrown by `createAssigner` for a name that is not registered. */
 export class UnknownAssignerError extends Error {
-  readonly code = 'UNKNOWN_ASSIGNER';
+  readonly code = 'unknown-assigner' as const;
   constructor(readonly assignerName: string) {
     super(`unknown assigner "${assignerName}" (known: ${ASSIGNER_NAMES.join(', ')})`);
     this.name = 'UnknownAssignerError';

@@ -81,7 +81,7 @@ export function isDispatchName(name: string): boolean {
 
 /** Thrown by `createDispatch` for a name that is not a strategy. */
 export class UnknownDispatchError extends Error {
-  readonly code = 'UNKNOWN_ASSIGNER';
+  readonly code = 'unknown-dispatch' as const;
   constructor(readonly dispatchName: string) {
     super(`unknown assigner "${dispatchName}" (known: ${DISPATCH_NAMES.join(', ')})`);
     this.name = 'UnknownDispatchError';
