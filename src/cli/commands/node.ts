@@ -59,8 +59,9 @@ export function register(program: Command): void {
     }
 
     const metrics = config.metricsPort === undefined ? undefined : createNodeMetrics();
-    // One timer for the poll, the control loop and the broadcast: one wakeup a beat.
-    const heartbeat = new Heartbeat(config.pollIntervalMs);
+    // One timer for the poll, the control loop and the broadcast: one wakeup a beat. The beat is
+    // the shorter of the two configured periods, so neither runs slower than configured.
+    const heartbeat = new Heartbeat(Math.min(config.pollIntervalMs, config.broadcastIntervalMs));
     const node = new ControllerNode({
       config,
       logger,
