@@ -196,7 +196,7 @@ describe('TcpElevatorDriver over TCP', () => {
     ]);
   });
 
-  it('sends whole 4-byte frames in every write and pipelines a whole poll cycle', async () => {
+  it('sends whole 4-byte frames in every write, the outputs of one turn together, and pipelines a whole poll cycle', async () => {
     const writeSizes: number[] = [];
     const { server, driver } = await setup({
       connect: (port, host) => {
@@ -214,11 +214,14 @@ describe('TcpElevatorDriver over TCP', () => {
     driver.setButtonLamp('cab', 3, true);
     driver.setMotor('down');
     await pollCycles(driver);
-    // Outputs one frame a write (13 at the resync); a poll cycle's 13 reads in one write of 13
-    // whole frames, at least two cycles of them by now.
-    expect(writeSizes.filter((n) => n === 4).length).toBeGreaterThanOrEqual(13);
-    expect(writeSizes.filter((n) => n === 13 * 4).length).toBeGreaterThanOrEqual(2);
-    expect(new Set(writeSizes)).toEqual(new Set([4, 13 * 4]));
+    // The resync's 13 outputs in one write, then the first cycle's 13 reads in one write of 13
+    // whole frames (at least two cycles by now); the two outputs set in one turn in one write.
+    expect(writeSizes.slice(0, 2)).toEqual([13 * 4, 13 * 4]);
+    expect(writeSizes.filter((n) => n === 13 * 4).length).toBeGreaterThanOrEqual(3);
+    expect(writeSizes.filter((n) => n === 2 * 4)).toHaveLength(1);
+    expect(new Set(writeSizes)).toEqual(new Set([2 * 4, 13 * 4]));
+    const lampAndMotor = server.received.findIndex((c) => c.type === 'buttonLamp' && c.on);
+    expect(server.received[lampAndMotor + 1]).toEqual({ type: 'motor', dir: 'down' });
     // One cycle: 3 buttons x 4 floors - 2 nonexistent + floor + stop + obstruction = 13 reads.
     const reads = server.received.filter((c) => c.type.startsWith('read'));
     expect(reads.slice(0, 13).filter((c) => c.type === 'readButton')).toHaveLength(10);

@@ -12,8 +12,11 @@
  * - A reply that does not come within `replyTimeoutMs`, a reply that does not match its request, or
  *   a closed/refused socket means the server is lost: it reports `connection: false`, closes and
  *   reconnects with exponential back-off. I/O errors never throw out of the driver.
- * - Each command is handed to the socket as one whole 4-byte write (the server does not
- *   reassemble frames; whole frames back to back in one segment are fine).
+ * - The output commands of one turn of the event loop (everything one controller step decided:
+ *   the door lamp and the lamp it clears, say) leave in one write of whole 4-byte frames, in the
+ *   order given, before any later poll cycle: the server applies them together (it does not
+ *   reassemble frames; whole frames back to back in one segment are fine), and the floor reading
+ *   that follows a motor command is still one the server took after it had the command.
  * - After every motor command it writes (a change, a re-assert, the resync), it reports the floor
  *   sensor once more, changed or not, from the first cycle sent after the command: a reading that
  *   the server took after it had the command (TCP keeps the order). The state machine opens the
@@ -109,6 +112,10 @@ interface Link {
   cycleMotorWrites: number;
   /** The motor-command count up to which a floor reading after the command has been reported. */
   floorReportedAfter: number;
+  /** Output frames of this turn, not yet written (see `#flushOutputs`). */
+  out: Uint8Array[];
+  /** A flush of `out` is queued for the end of this turn. */
+  flushQueued: boolean;
   /** Stops this link's poll job on the heartbeat (absent until the link opens). */
   stopPoll: (() => void) | undefined;
   connectTimer: NodeJS.Timeout | undefined;
@@ -237,6 +244,7 @@ export class TcpElevatorDriver implements ElevatorIo {
     clearTimeout(this.#reconnectTimer);
     this.#settleFirstAttempt();
     const link = this.#link;
+    if (link) this.#flushOutputs(link); // what was decided before the stop still goes out
     this.#link = undefined;
     if (link) {
       this.#clearLinkTimers(link);
@@ -305,6 +313,8 @@ export class TcpElevatorDriver implements ElevatorIo {
       cycleSentAt: 0,
       cycleMotorWrites: 0,
       floorReportedAfter: -1,
+      out: [],
+      flushQueued: false,
       stopPoll: undefined,
       connectTimer: undefined,
       floor: undefined,
@@ -411,7 +421,21 @@ export class TcpElevatorDriver implements ElevatorIo {
   #writeOutput(link: Link, cmd: OutputCommand): void {
     this.#stats.writes++;
     if (cmd.type === 'motor') this.#motorWrites++;
-    link.socket.write(encodeCommand(cmd, this.floors));
+    link.out.push(encodeCommand(cmd, this.floors));
+    if (!link.flushQueued) {
+      link.flushQueued = true;
+      queueMicrotask(() => this.#flushOutputs(link));
+    }
+  }
+
+  /** Writes the outputs queued this turn, in order, as one buffer (nothing if the link is gone). */
+  #flushOutputs(link: Link): void {
+    link.flushQueued = false;
+    const frames = link.out;
+    if (frames.length === 0) return;
+    link.out = [];
+    if (this.#link !== link || link.socket.destroyed) return;
+    link.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
   }
 
   // --- polling and reading ---
@@ -427,6 +451,8 @@ export class TcpElevatorDriver implements ElevatorIo {
       // Still waiting for the previous cycle: do not pile up requests behind a slow server.
       return;
     }
+    // Outputs first: a motor command counted below must reach the server before the cycle's reads.
+    this.#flushOutputs(link);
     link.cycleSentAt = now;
     link.cycleMotorWrites = this.#motorWrites;
     link.due = this.#cycle.length;
