@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DISPATCH_NAMES, createDispatch } from '../core/assigner/dispatch.js';
 import { aggregate, DEFAULT_BENCH_CONFIG, type RunResult } from './bench-runner.js';
-import { runBuildingSim } from './building-sim.js';
+import { emptyTrace, runBuildingSim } from './building-sim.js';
 import { computeRunMetrics, type RunMetrics } from './run-metrics.js';
 import { generateTraffic, TRAFFIC_PATTERNS } from './traffic.js';
 
@@ -117,23 +117,7 @@ describe('benchmark figures', () => {
   });
 
   it('gives no wait ratio to a zero bound unless the wait is 0 too', () => {
-    const base: RunMetrics = computeRunMetrics(
-      {
-        passengers: [],
-        cars: [],
-        hallCallsPressed: 0,
-        flips: 0,
-        parkRetargets: 0,
-        parkTurnbacks: 0,
-        assignCalls: 0,
-        assignTotalMs: 0,
-        assignMaxMs: 0,
-        assignDurationsMs: [],
-        endMs: 0,
-      },
-      0,
-      1,
-    );
+    const base: RunMetrics = computeRunMetrics(emptyTrace(), 0, 1);
     const run = (seed: number, avgWaitS: number, boundAvgWaitS: number): RunResult => ({
       cars: 2,
       floors: 4,

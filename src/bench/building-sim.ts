@@ -156,6 +156,23 @@ export function reachBoundMs(phys: CarPhysics, floor: number, now: number): numb
   return Math.max(0, perFloor * Math.abs(floor - s.position) - head);
 }
 
+/** A trace with nothing in it yet (its passenger list `passengers`). */
+export function emptyTrace(passengers: PassengerRecord[] = []): SimTrace {
+  return {
+    passengers,
+    cars: [],
+    hallCallsPressed: 0,
+    flips: 0,
+    parkRetargets: 0,
+    parkTurnbacks: 0,
+    assignCalls: 0,
+    assignTotalMs: 0,
+    assignMaxMs: 0,
+    assignDurationsMs: [],
+    endMs: 0,
+  };
+}
+
 /** Runs one benchmark simulation. Deterministic apart from the measured assigner wall time. */
 export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
   const { floors, assign, maxTimeMs } = opts;
@@ -189,19 +206,7 @@ export function runBuildingSim(opts: BuildingSimOptions): SimTrace {
   ]);
   const owner: (string | null)[][] = Array.from({ length: floors }, () => [null, null]);
   const records: PassengerRecord[] = [];
-  const trace: SimTrace = {
-    passengers: records,
-    cars: [],
-    hallCallsPressed: 0,
-    flips: 0,
-    parkRetargets: 0,
-    parkTurnbacks: 0,
-    assignCalls: 0,
-    assignTotalMs: 0,
-    assignMaxMs: 0,
-    assignDurationsMs: [],
-    endMs: 0,
-  };
+  const trace = emptyTrace(records);
   const floorArrivalsMs: number[] = [];
   const doorOpeningsMs: number[] = [];
   trace.floorArrivalsMs = floorArrivalsMs;

@@ -15,13 +15,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { BUTTON_TYPES } from '../core/types.js';
 import { Heartbeat } from '../io/heartbeat.js';
-import {
-  buttonExists,
-  encodeCommand,
-  type ElevatorReadCommand,
-} from '../protocol/elevator-frames.js';
+import { encodeCommand, pollCycleReads } from '../protocol/elevator-frames.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,12 +40,7 @@ const broadcastAddress = need('broadcast-address', values['broadcast-address']);
 const pollMs = Number(values['poll-ms']);
 const broadcastMs = Number(values['broadcast-ms']);
 
-const reads: ElevatorReadCommand[] = [];
-for (let floor = 0; floor < floors; floor++)
-  for (const button of BUTTON_TYPES)
-    if (buttonExists(button, floor, floors)) reads.push({ type: 'readButton', button, floor });
-reads.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
-const cycle = Buffer.concat(reads.map((r) => encodeCommand(r, floors)));
+const cycle = Buffer.concat(pollCycleReads(floors).map((r) => encodeCommand(r, floors)));
 const datagram = Buffer.alloc(Number(values.bytes), 0x5a);
 
 const heartbeat = new Heartbeat(pollMs);

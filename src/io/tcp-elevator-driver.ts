@@ -29,12 +29,17 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
-import { BUTTON_TYPES, buttonIndex, type ButtonType, type Direction } from '../core/types.js';
+import { buttonIndex, type ButtonType, type Direction } from '../core/types.js';
 import type { ElevatorInputEvent, ElevatorIo } from './elevator-io.js';
-import { ElevatorIoConfigError, buttonExists, checkFloorCount } from './elevator-io-validation.js';
+import { ElevatorIoConfigError, checkFloorCount } from './elevator-io-validation.js';
 import { ElevatorOutputState, type OutputCommand } from './elevator-output-state.js';
 import { Heartbeat } from './heartbeat.js';
-import { CMD, encodeCommand, type ElevatorReadCommand } from '../protocol/elevator-frames.js';
+import {
+  CMD,
+  encodeCommand,
+  pollCycleReads,
+  type ElevatorReadCommand,
+} from '../protocol/elevator-frames.js';
 import { DEFAULT_PORTS } from '../core/ports.js';
 
 /** Dependencies and tuning of a {@link TcpElevatorDriver}. */
@@ -197,15 +202,7 @@ export class TcpElevatorDriver implements ElevatorIo {
     this.#signal = options.signal;
     this.#connect = options.connect ?? ((port, host) => net.createConnection({ port, host }));
     this.#outputs = new ElevatorOutputState(this.floors);
-    this.#cycle = [];
-    for (let floor = 0; floor < this.floors; floor++) {
-      for (const button of BUTTON_TYPES) {
-        if (buttonExists(button, floor, this.floors)) {
-          this.#cycle.push({ type: 'readButton', button, floor });
-        }
-      }
-    }
-    this.#cycle.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
+    this.#cycle = pollCycleReads(this.floors);
     this.#cycleFrames = Buffer.concat(this.#cycle.map((r) => encodeCommand(r, this.floors)));
   }
 

@@ -107,6 +107,19 @@ export function buttonExists(button: ButtonType, floor: number, floors: number):
   return true;
 }
 
+/**
+ * Every input of an elevator of `floors` floors, read once, in a controller's poll order: each
+ * existing button floor by floor, then the floor sensor, the stop button and the obstruction.
+ */
+export function pollCycleReads(floors: number): ElevatorReadCommand[] {
+  const reads: ElevatorReadCommand[] = [];
+  for (let floor = 0; floor < floors; floor++)
+    for (const button of BUTTON_TYPES)
+      if (buttonExists(button, floor, floors)) reads.push({ type: 'readButton', button, floor });
+  reads.push({ type: 'readFloor' }, { type: 'readStop' }, { type: 'readObstruction' });
+  return reads;
+}
+
 function hex(frame: Uint8Array): string {
   return Array.from(frame, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
