@@ -305,6 +305,8 @@ export class Controller {
     for (const p of this.peers.values())
       if (p.alive) times.push(p.lastHeard + this.options.peerTimeoutMs);
     if (!this.lampsSynced && this.startedAt !== null) times.push(this.syncDeadline());
+    const alone = this.aloneDeadline();
+    if (alone > this.lastNow && this.startedAt !== null) times.push(alone);
     return times.length === 0 ? null : Math.min(...times);
   }
 
@@ -358,6 +360,16 @@ export class Controller {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /**
+   * From when a node that counts no peer alive knows it is alone (see `advanceCalls`): at once if
+   * it has heard peers (each was lost a peer timeout after it was last heard), else a peer timeout
+   * after it started.
+   */
+  private aloneDeadline(): number {
+    if (this.peers.size > 0) return -Infinity;
+    return (this.startedAt ?? this.lastNow) + this.options.peerTimeoutMs;
+  }
 
   /** When an unsynced node stops waiting for a whole view (see {@link lampsSynced}). */
   private syncDeadline(): number {
@@ -530,7 +542,12 @@ export class Controller {
   private advanceCalls(out: ControllerEffect[]): boolean {
     let changed = false;
     const alive = this.alivePeers();
+    // Alone: no peer counted alive, and known to be so. A node that has just started has heard no
+    // peer yet, which is not the same as having none: it is alone once it has heard peers and lost
+    // them all, or has been up a peer timeout without hearing any. Until then a call only it holds
+    // stays pending (lighting it would leave a lit call on one machine while its peers are up).
     const alone = alive.length === 1;
+    const knownAlone = alone && this.lastNow >= this.aloneDeadline();
     const mayTakeHallAlone = this.peers.size === 0 || this.options.aloneHallCalls === 'accept';
 
     this.hall.forEach((pair, f) => {
@@ -538,7 +555,9 @@ export class Controller {
         for (const origin of pendingOrigins(pair[d])) {
           // With peers: every alive peer holds it. Alone: it is on our disk.
           const ok = alone
-            ? mayTakeHallAlone && coversInstance(this.durableHall[f]?.[d], pair[d], origin)
+            ? knownAlone &&
+              mayTakeHallAlone &&
+              coversInstance(this.durableHall[f]?.[d], pair[d], origin)
             : seenByAll(pair[d], origin, alive);
           if (!ok) continue;
           const wasLit = isLit(pair[d]);
@@ -556,7 +575,9 @@ export class Controller {
       if (!pendingOrigins(reg).includes(this.id)) return;
       const durable = coversInstance(this.durableCab[f], reg, this.id);
       const holders = reg[this.id]?.seen ?? [];
-      const replicated = alone || holders.some((id) => id !== this.id && alive.includes(id));
+      const replicated = alone
+        ? knownAlone
+        : holders.some((id) => id !== this.id && alive.includes(id));
       if (!durable || !replicated) return;
       own[f] = confirmRegister(reg, this.id);
       changed = true;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DISPATCH, createDispatch } from '../../src/core/assigner/index.js';
 import { phaseOf } from '../../src/core/call-register.js';
+import { CONTROLLER_DEFAULTS } from '../../src/core/timings.js';
 import { ClusterSim, type ClusterOptions } from '../../src/simulation/cluster-sim.js';
 import { InvariantChecker } from '../../src/testing/invariants.js';
 
@@ -331,6 +332,54 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
     sim.bus.setDupRate(0);
     sim.runUntil(sim.now + 60_000);
     checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
+  // Found while modelling the protocol (docs/design.md, section 7): a node that has just started
+  // has heard no peer yet, which is not the same as having no peer. It took itself for alone and
+  // confirmed the pending calls on its disk at once, so a light came on held by that one machine
+  // while its peers were up: one more failure of that machine would have lost a lit call.
+  it.each(['hallUp', 'cab'] as const)(
+    'restart: a %s call pressed while the press went unheard is lit only once a peer holds it',
+    (button) => {
+      const { sim, checker } = building(2, 6);
+      parkAll(sim, 0);
+      sim.disconnect('e1'); // its datagrams are lost: not a failure, and e1 still counts e2 alive
+      sim.press('e1', button, 3);
+      sim.runUntil(sim.now + 100);
+      const kind = button === 'cab' ? { cab: 'e1' } : button;
+      expect(phaseOf(sim.node('e1').controller?.register(kind, 3) ?? {})).toBe('unconfirmed');
+      expect(phaseOf(sim.node('e2').controller?.register(kind, 3) ?? {})).toBe('none');
+      expect(sim.node('e1').disk).toBeDefined();
+      sim.crash('e1', { restartAfterMs: 200 });
+      sim.reconnect('e1');
+      let peerHeldIt: boolean | undefined;
+      sim.observe((o) => {
+        if (o.kind !== 'lamp' || !o.on || o.node !== 'e1' || o.button !== button || o.floor !== 3)
+          return;
+        peerHeldIt ??= phaseOf(sim.node('e2').controller?.register(kind, 3) ?? {}) !== 'none';
+      });
+      runUntilTrue(sim, () => peerHeldIt !== undefined, 2000);
+      expect(peerHeldIt).toBe(true);
+      runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp(button, 3)), 60_000);
+      checker.checkAllServed();
+      expect(checker.violations).toEqual([]);
+    },
+  );
+
+  it('restart: a node that is alone takes a new hall call once it has been up a peer timeout', () => {
+    const { sim, checker } = building(2, 6);
+    parkAll(sim, 0);
+    sim.disconnect('e1');
+    sim.crash('e1', { restartAfterMs: 200 });
+    sim.runUntil(sim.now + 201);
+    const upAt = sim.now;
+    sim.press('e1', 'hallUp', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallUp', 3), 2000);
+    const waited = sim.now - upAt;
+    expect(waited).toBeGreaterThanOrEqual(CONTROLLER_DEFAULTS.peerTimeoutMs);
+    expect(waited).toBeLessThan(CONTROLLER_DEFAULTS.peerTimeoutMs + 100);
+    runUntilTrue(sim, () => !lampOn(sim, 'e1', 'hallUp', 3), 60_000);
     expect(checker.violations).toEqual([]);
   });
 });
