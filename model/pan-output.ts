@@ -48,6 +48,7 @@ export function parsePan(out: string): PanResult {
     depthTruncated: out.includes('max search depth too small'),
     incomplete:
       out.includes('out of memory') ||
+      out.includes('reached -DMEMLIM bound') ||
       out.includes('Interrupted') ||
       /search was not completed/.test(out),
     assertion,
