@@ -11,6 +11,8 @@ export interface Run {
   expect: 'clean' | 'counterexample';
   /** What the run shows (printed beside its figures). */
   what: string;
+  /** Compile pan with -O2 even for a mutant (one whose counterexample lies deep). */
+  optimise?: boolean;
   /** Only with --deep (too long for CI). */
   deep?: boolean;
 }
