@@ -33,27 +33,64 @@
  *    any moment and writes the memory as it is then.
  *  - Peer timeouts: a node may stop counting any peer as alive at any moment (false suspicion
  *    allowed); hearing a datagram of a peer makes it alive again.
- *  - Assignment: any alive, available node that shows the hall call lit may serve it (the
- *    assigner picks one; two serving it is harmless), so the model allows every choice.
- *  - Lamp sync (lampsSynced): with a disk at once; otherwise at any moment after start (both the
- *    "whole pass heard" rule and its timeout fallback).
+ *  - Assignment: any up node that shows the hall call lit may serve it (the assigner picks one;
+ *    two serving it is harmless), so the model allows every choice. Motor failure and obstruction
+ *    ("unavailable") make a car not serve: the free choice already includes never serving, so they
+ *    are no separate state (every car is available once the faults stop).
+ *  - The alone rule as fixed (issue 14, observation 1): a node counts as alone only once it has
+ *    been up one peer timeout (`settled`, set at any moment after a start or restart) and counts
+ *    no peer alive. Until then its pending calls stay pending.
+ *  - Lamp sync (lampsSynced): with a disk at once; after a whole datagram of a peer (both
+ *    registers); or by the timeout fallback while the node hears no peer. Where the model departs
+ *    from the code, a FINDING define gives the code's rule and the runner expects its
+ *    counterexample (KEEP_PENDING_DARK below; the fallback at stepSync).
  *  - aloneHallCalls = accept (the default).
  *
- * Bounds (PRESS_H, PRESS_C, CRASHES, CUTS below): every counter in the model is bounded by them.
- * Instance numbers grow by one per press (press: max(p, k, s, epoch) + 1) and an epoch is the
- * largest number its node ever used (the real epoch is a start time in ms, above every earlier
- * number), so they stay below PRESS_H + PRESS_C + 1. The properties compare instance numbers only
- * by order, so a larger bound would only rename them.
+ * Bounds, and why (the runner's configurations; --deep checks the larger ones):
+ *  - Instance numbers: press numbers above max(p, k, s, epoch), and an epoch is the largest number
+ *    its node ever used (the real epoch is a start time in ms, above every earlier number), so they
+ *    stay below PRESS_H + PRESS_C + 2. The properties compare them only by order: larger numbers
+ *    would only rename them.
+ *  - One press per call (PRESS_H = 1 or PRESS_C = 1, hall and cab apart): the marks of different
+ *    origins never interact (join, confirm and the properties are per origin and per instance), and
+ *    hall and cab registers share no rule but the datagram that carries both. A second press makes
+ *    a second instance only after the first was served or while it is dark at that node; that is
+ *    "two presses of the same button during a partition": PRESS_H = 2 is in --deep, as are both
+ *    calls together (the slices that carry one register and not the other). That is NOT a proof
+ *    that one press suffices: the 2-press run has explored 16 million states without an error but
+ *    not finished within 3 GB; the CI runs with two presses are the mutant EPOCH_REUSE and the
+ *    finding STRICT_LAMP_ON_DISK (counterexamples, not exhaustive).
+ *  - One crash (CRASHES = 1), restart from the disk or from an empty disk: the claim is about a
+ *    single failure; a second crash is in --deep (not run to the end yet). One more disk loss is
+ *    applied when the
+ *    faults stop (the calm run), in runs that had no crash.
+ *  - No cut by default (CUTS = 0): every delivery may be lost, one by one and without bound, so a
+ *    partition (a node cut off, then healed) is one pattern of losses the model already has; the
+ *    cut step only restricts deliveries and adds no behaviour (-DCUTS=1 keeps it, for a trail that
+ *    reads like failure case 6). Peer timeouts and false suspicions are unbounded.
+ *  - Two nodes in CI. Three nodes (3 witnesses, three-way races) are in --deep only: even with
+ *    CRASHES = 0 the 3-node space exceeds 11 million states and 5 minutes, and with a crash 3 GB;
+ *    no --deep 3-node run has finished on this project's machines yet (docs/design.md, 7).
+ *  - ROUNDS = 4 fair rounds: one round delivers every node's state to every other; a call needs at
+ *    most: witnesses, confirm and persist, light and serve, the service heard; the mutants that
+ *    break liveness (NO_CAB_REBROADCAST, NEVER_SYNC) are caught with these rounds.
  *
  * Liveness: checked as bounded response under one fair schedule. At any reachable state the
- * faults may stop (CALM): crashed nodes restart, every node is available and connected, and
- * rounds of (every node broadcasts, every node hears every datagram, persists, the available
- * nodes serve what they show lit) run; after them every instance that ever lit a lamp must be
- * served and every lamp off. Optionally one node first crashes with its disk lost (no single
- * failure loses a lit call).
+ * faults may stop (CALM): crashed nodes restart, every node is connected, and rounds of (every
+ * node broadcasts, every node hears every datagram, persists, serves what it shows lit) run; after
+ * them every instance that ever lit a lamp must be served and every lamp off. In a run that had
+ * no crash, optionally one node first crashes with its disk lost (no single failure loses a lit
+ * call).
  *
- * Mutants (-D): CONFIRM_ALONE_WITNESS, LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER,
- * SUSPECT_DROPS, NO_CAB_REBROADCAST, NEVER_SYNC. Each must be rejected (see model/run-model.ts).
+ * Cost: every step is one d_step (one event of one node); the properties are checked once per
+ * state by a monitor process, not once per transition; one process per node keeps the C that spin
+ * generates (and its compile time) small. Partial-order reduction cannot help here: every step
+ * reads and writes shared variables (the network and the ghosts).
+ *
+ * Mutants (-D), each rejected by a property (model/run-model.ts): CONFIRM_ALONE_WITNESS,
+ * LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER, SUSPECT_DROPS, NO_CAB_REBROADCAST,
+ * NEVER_SYNC, RESTART_ALONE (the old alone rule). Findings (-D, the code's rule where the model
+ * departs from it; each must fail): LAMP_DARKENS_PENDING, STRICT_LAMP_ON_DISK.
  */
 
 #ifndef N
@@ -69,7 +106,7 @@
 #define CRASHES 2
 #endif
 #ifndef CUTS
-#define CUTS 1
+#define CUTS 0
 #endif
 #ifndef ROUNDS
 #define ROUNDS 4
@@ -87,12 +124,12 @@ bit up[N];
 byte hp[N * N]; byte hk[N * N]; byte hs[N * N]; byte hw[N * N];   /* hall register, origin o at node n; hw: witnesses */
 byte cp[N]; byte ck[N]; byte cs[N]; byte cw[N];                   /* elevator 0's cab register, as node n holds it */
 byte alive[N];      /* peers node n counts as alive (bit set), itself excluded */
-bit heard[N];       /* peers.size > 0: this run has heard a peer */
+bit fellBack[N];    /* ghost: this run synced its lamps by the timeout fallback (it knew no call) */
+bit settled[N];     /* this run has been up one peer timeout (the alone rule may apply) */
 bit synced[N];      /* lampsSynced */
 byte lampH[N];      /* the controller's lamp map for the hall button: UNK / OFF / ON */
 byte lampC;         /* node 0's cab lamp map */
 byte epoch[N];
-bit avail[N];       /* the elevator is available (no motor failure, no long obstruction) */
 
 /* --- every node's disk ------------------------------------------------------------------- */
 byte dp[N * N]; byte dk[N * N]; byte ds[N * N]; byte dw[N * N];
@@ -111,6 +148,7 @@ byte litH[N * N];   /* the newest instance of origin o that panel n's lamp has b
 byte litC;
 byte everLitH[N];   /* the newest instance of origin o that ever lit a lamp */
 byte everLitC;
+byte doorH;         /* panels whose lamp has seen a door open at the call (any car) since it lit */
 byte servedH[N];    /* the newest instance of origin o cleared by a real service (door opening) */
 byte servedC;
 byte aloneH[N];     /* instances of origin o confirmed under the alone rule (bit set) */
@@ -122,15 +160,29 @@ byte used[N];       /* the largest instance number node n ever used (its clock i
 /* --- budgets -------------------------------------------------------------------------------- */
 byte pressesH; byte pressesC; byte crashes; byte cuts;
 bit calm;
-bit lostInCalm;  /* one node's disk was lost when the faults stopped */
+byte lossAtCalm;  /* the node whose disk is lost when the faults stop (N: none) */
+bit emptied;     /* some node's disk has been lost (a restart with an empty disk) */
 
 /* temporaries: never carry information between two atomic steps */
 hidden byte vi, vj, vo, vx, vt, vu, vw, np, nk, ns, rnd;
 hidden byte vok, vb;
+hidden byte vblind, vdisk;  /* the lamp being darkened is one its run never knew (fellBack) */
 
 #define MAX(a, vb) ((a) > (vb) -> (a) : (vb))
 #define PENDH(n, vo) (hp[IX(n, vo)] > hk[IX(n, vo)] && hp[IX(n, vo)] > hs[IX(n, vo)])
 #define PENDC(n) (cp[n] > ck[n] && cp[n] > cs[n])
+
+/* The alone rule (controller advanceCalls, as fixed): a node counts as alone for confirmation only
+   once it has been up one peer timeout (settled) and counts no peer as alive. GENUINELY_ALONE is
+   the requirements' notion, used by the ghosts that record which instances the alone rule
+   confirmed (the only ones a lost disk may lose). */
+#define GENUINELY_ALONE(n) (alive[n] == 0 && settled[n])
+#ifdef RESTART_ALONE
+/* MUTANT (the old rule): a node that hears no peer is alone at once, even just after a restart. */
+#define ALONE(n) (alive[n] == 0)
+#else
+#define ALONE(n) GENUINELY_ALONE(n)
+#endif
 
 /* isLit: some origin has k > s */
 inline litHall(n, res) {
@@ -200,7 +252,8 @@ inline advanceCalls(n) {
     if
     :: PENDH(n, vo) ->
        if
-       :: alive[n] == 0 -> vok = (dp[IX(n, vo)] >= hp[IX(n, vo)])   /* alone: on our disk (accept) */
+       :: ALONE(n) -> vok = (dp[IX(n, vo)] >= hp[IX(n, vo)])   /* alone: on our disk (accept) */
+       :: alive[n] == 0 && !ALONE(n) -> vok = 0               /* up less than a peer timeout: wait */
 #ifdef CONFIRM_ALONE_WITNESS
        /* MUTANT: confirm as soon as this node holds it, before any peer does. */
        :: else -> vok = 1
@@ -210,7 +263,7 @@ inline advanceCalls(n) {
        fi;
        if
        :: vok ->
-          if :: alive[n] == 0 -> aloneH[vo] = aloneH[vo] | BIT(hp[IX(n, vo)]) :: else -> skip fi;
+          if :: GENUINELY_ALONE(n) -> aloneH[vo] = aloneH[vo] | BIT(hp[IX(n, vo)]) :: else -> skip fi;
           hk[IX(n, vo)] = hp[IX(n, vo)]; hw[IX(n, vo)] = 0
        :: else -> skip
        fi
@@ -219,10 +272,10 @@ inline advanceCalls(n) {
   }
   if
   :: n == 0 && PENDC(0) ->
-     vok = (dcp >= cp[0]) && (alive[0] == 0 || (cw[0] & alive[0]) != 0);
+     vok = (dcp >= cp[0]) && (ALONE(0) || (cw[0] & alive[0]) != 0);
      if
      :: vok ->
-        if :: alive[0] == 0 -> aloneC = aloneC | BIT(cp[0]) :: else -> skip fi;
+        if :: GENUINELY_ALONE(0) -> aloneC = aloneC | BIT(cp[0]) :: else -> skip fi;
         ck[0] = cp[0]; cw[0] = 0
      :: else -> skip
      fi
@@ -234,6 +287,7 @@ inline advanceCalls(n) {
 inline physHall(n, on) {
   if
   :: on ->
+     if :: !physH[n] -> doorH = doorH & ~BIT(n) :: else -> skip fi;
      physH[n] = 1;
      for (vj : 0 .. N - 1) {
        if
@@ -246,10 +300,14 @@ inline physHall(n, on) {
   :: else ->
      if
      :: physH[n] ->
-        /* P_LAMP_OFF_AFTER_SERVICE: every instance the lamp was lit for has been served */
+        /* P_LAMP_OFF_AFTER_SERVICE: every instance the lamp was lit for has been served, or a car
+           opened its door at the call since the lamp lit (that serves whoever waits there; a
+           restarted node may clear only the instances it knows, and an instance it did not know
+           stays lit elsewhere, to be served again: an extra stop, no lost call) */
         for (vj : 0 .. N - 1) {
           /* (after the calm-phase disk loss, an instance confirmed alone may be gone: permitted) */
-          assert(litH[IX(n, vj)] <= servedH[vj] || (lostInCalm && (aloneH[vj] & BIT(litH[IX(n, vj)]))))
+          assert(litH[IX(n, vj)] <= servedH[vj] || (emptied && (aloneH[vj] & BIT(litH[IX(n, vj)]))) || vblind
+                 || (doorH & BIT(n)))
         }
      :: else -> skip
      fi;
@@ -258,14 +316,27 @@ inline physHall(n, on) {
   fi; skip
 }
 
+/* A lamp whose state this run does not know yet (UNK: just started) is not darkened while the call
+   is pending here (PROPOSED, not yet in src/core/controller.ts, which darkens it once lampsSynced):
+   a restart from a disk that holds a lit call only as pending (the confirmation was not written
+   yet) would otherwise turn the lamp off until the call is confirmed again, which under the fixed
+   alone rule takes a peer timeout (model/README: the counterexample LAMP_DARKENS_PENDING). */
+#ifdef LAMP_DARKENS_PENDING
+#define KEEP_PENDING_DARK(live) 0
+#else
+#define KEEP_PENDING_DARK(live) (live)
+#endif
+
 /* emitLamps for the hall button at node n */
 inline lampsHall(n) {
   litHall(n, vb);
+  liveHall(n, vu);
   /* holdsLitInstances(durable, reg) */
   vok = 1;
   for (vj : 0 .. N - 1) {
     if :: hk[IX(n, vj)] > hs[IX(n, vj)] && dp[IX(n, vj)] < hk[IX(n, vj)] -> vok = 0 :: else -> skip fi; skip
   }
+  vdisk = vok;
 #ifdef LIGHT_BEFORE_DISK
   vok = 1; /* MUTANT: light without waiting for the disk write */
 #endif
@@ -273,10 +344,14 @@ inline lampsHall(n) {
   :: vb && lampH[n] != ON && !vok -> skip          /* lit, not on our disk yet: wait */
   :: else ->
      if
-     :: vb && lampH[n] != ON -> lampH[n] = ON; physHall(n, 1)
+     :: vb && lampH[n] != ON ->
+        /* P_LIGHT_ON_DISK: a lamp turns on only for instances on this node's disk */
+        assert(vdisk);
+        lampH[n] = ON; physHall(n, 1)
      :: vb && lampH[n] == ON -> physHall(n, 1)      /* still on: record the instances it now shows */
      :: !vb && lampH[n] == ON -> lampH[n] = OFF; physHall(n, 0)
-     :: !vb && lampH[n] == UNK && synced[n] -> lampH[n] = OFF; physHall(n, 0)
+     :: !vb && lampH[n] == UNK && synced[n] && !KEEP_PENDING_DARK(vu) ->
+        vblind = fellBack[n]; lampH[n] = OFF; physHall(n, 0); vblind = 0
      :: else -> skip
      fi
   fi; skip
@@ -294,10 +369,9 @@ inline lampsCab() {
      if
      :: vb ->
         lampC = ON; physC = 1; litC = MAX(litC, ck[0]); everLitC = MAX(everLitC, ck[0])
-     :: !vb && (lampC == ON || (lampC == UNK && synced[0])) ->
-        lampC = OFF;
-        if :: physC -> assert(litC <= servedC || (lostInCalm && (aloneC & BIT(litC)))) :: else -> skip fi;
-        physC = 0; litC = 0
+     :: !vb && (lampC == ON || (lampC == UNK && synced[0] && !KEEP_PENDING_DARK(PENDC(0)))) ->
+        if :: physC -> assert(litC <= servedC || (emptied && (aloneC & BIT(litC))) || (lampC == UNK && fellBack[0])) :: else -> skip fi;
+        lampC = OFF; physC = 0; litC = 0
      :: else -> skip
      fi
   fi; skip
@@ -331,7 +405,15 @@ inline heldCab(ii, ex, res) {
   if :: ex != 0 && dcp >= ii && dcs < ii -> res = 1 :: else -> skip fi; skip
 }
 
-/* The safety properties, checked after every step. */
+/* P_SINGLE_FAILURE is a claim about ONE failure: it is checked in the states no crash has reached
+   yet (then with each node's memory and disk gone in turn); after a crash, the failure has happened
+   and P_LAMP_BACKED (one copy) is what must hold, and the calm run checks the rest. (Checked after
+   a crash too it would demand two copies after the first failure, which no protocol can give: a
+   node confirms on a witness that crashed a moment later without its disk, before any timeout.)
+   SF_LAST: the last node removed in turn; -1 (an empty loop) once a crash happened. */
+#define SF_LAST (crashes == 0 -> N - 1 : -1)
+
+/* The safety properties, checked in every state of the fault phase (by the monitor). */
 inline check() {
   for (vi : 0 .. N - 1) {
     /* P_LAMP_BACKED and P_SINGLE_FAILURE: a lamp on for an unserved instance means that instance
@@ -344,13 +426,13 @@ inline check() {
        vok = 0; /* one of them is held */
        for (vo : 0 .. N - 1) {
          if
-         :: litH[IX(vi, vo)] > servedH[vo] ->
+         :: litH[IX(vi, vo)] > servedH[vo] && !(emptied && (aloneH[vo] & BIT(litH[IX(vi, vo)]))) ->
             vt = 1; heldHall(vo, litH[IX(vi, vo)], N, vb); vok = vok || vb
          :: else -> skip
          fi; skip
        }
        assert(!vt || vok);
-       for (vw : 0 .. N - 1) {
+       for (vw : 0 .. SF_LAST) {
          vt = 0; vok = 0;
          for (vo : 0 .. N - 1) {
            if
@@ -363,7 +445,13 @@ inline check() {
        }
     :: else -> skip
     fi;
-    /* P_LAMP_ON_DISK: an up node's lamp that is on stands for instances on its own disk */
+    /* P_LAMP_ON_DISK (FINDING, observation 2; only with -DSTRICT_LAMP_ON_DISK): an up node's lamp
+       that is on stands for instances on its own disk. It fails in the code: a lamp already on
+       stays on for a newly merged lit instance that is not on this node's disk yet (emitLamps),
+       and once the older instance is served the lamp stands only for that one. What matters is
+       checked without it, per instance: P_LAMP_BACKED and P_SINGLE_FAILURE (the instance is
+       confirmed, so every node that counted as alive at its confirmation holds it). */
+#ifdef STRICT_LAMP_ON_DISK
     if
     :: up[vi] && lampH[vi] == ON ->
        vt = 0;
@@ -373,12 +461,14 @@ inline check() {
        litHall(vi, vb);
        assert(!vb || vt)
     :: else -> skip
-    fi; skip
+    fi;
+#endif
+    skip
   }
   if
   :: physC && litC > servedC ->
-     heldCab(litC, N, vb); assert(vb);
-     if :: !(aloneC & BIT(litC)) -> for (vw : 0 .. N - 1) { heldCab(litC, vw, vb); assert(vb) } :: else -> skip fi
+     if :: !(emptied && (aloneC & BIT(litC))) -> heldCab(litC, N, vb); assert(vb) :: else -> skip fi;
+     if :: !(aloneC & BIT(litC)) -> for (vw : 0 .. SF_LAST) { heldCab(litC, vw, vb); assert(vb) } :: else -> skip fi
   :: else -> skip
   fi;
   if :: up[0] && lampC == ON && ck[0] > cs[0] -> assert(dcp >= ck[0]) :: else -> skip fi; skip
@@ -403,7 +493,7 @@ inline broadcast(s) {
 }
 
 inline hearFrom(r, s) {
-  alive[r] = alive[r] | BIT(s); heard[r] = 1
+  alive[r] = alive[r] | BIT(s)
 }
 
 inline mergeHall(r, s) {
@@ -421,6 +511,7 @@ inline persist(n) {
 
 /* serveRegister: the car opened its door there; every instance this node knows is cleared */
 inline serveHall(n) {
+  doorH = ALL;
   for (vo : 0 .. N - 1) {
     vu = MAX(hp[IX(n, vo)], hk[IX(n, vo)]);
     hs[IX(n, vo)] = MAX(hs[IX(n, vo)], vu); hw[IX(n, vo)] = 0;
@@ -440,7 +531,7 @@ inline crash(n) {
   up[n] = 0; crashes++;
   for (vo : 0 .. N - 1) { hp[IX(n, vo)] = 0; hk[IX(n, vo)] = 0; hs[IX(n, vo)] = 0; hw[IX(n, vo)] = 0 }
   cp[n] = 0; ck[n] = 0; cs[n] = 0; cw[n] = 0;
-  alive[n] = 0; heard[n] = 0; synced[n] = 0; lampH[n] = UNK;
+  alive[n] = 0; settled[n] = 0; synced[n] = 0; fellBack[n] = 0; lampH[n] = UNK;
   if :: n == 0 -> lampC = UNK :: else -> skip fi; skip
 }
 
@@ -503,21 +594,22 @@ inline fairRound(serve) {
     broadcast(vi);
     for (vx : 0 .. N - 1) {
       if
-      :: vx != vi -> hearFrom(vx, vi); mergeHall(vx, vi); mergeCab(vx, vi); synced[vx] = 1; post(vx)
+      :: vx != vi -> hearFrom(vx, vi); mergeHall(vx, vi); mergeCab(vx, vi);
+#ifndef NEVER_SYNC
+         synced[vx] = 1
+#endif
       :: else -> skip
-      fi; skip
+      fi;
+      post(vx)
     }
   }
-  for (vi : 0 .. N - 1) { persist(vi); post(vi) }
-  if
-  :: serve ->
-     for (vi : 0 .. N - 1) {
-       litHall(vi, vb);
-       if :: vb -> serveHall(vi); post(vi) :: else -> skip fi; skip
-     }
-     if :: ck[0] > cs[0] -> serveCab(0); post(0) :: else -> skip fi
-  :: else -> skip
-  fi; skip
+  for (vi : 0 .. N - 1) {
+    persist(vi); post(vi);
+    litHall(vi, vb);
+    if :: serve && vb -> serveHall(vi) :: else -> skip fi;
+    if :: serve && vi == 0 && ck[0] > cs[0] -> serveCab(0) :: else -> skip fi;
+    post(vi)
+  }
 }
 
 inline liveness(lost) {
@@ -532,80 +624,97 @@ inline liveness(lost) {
   assert(!physC)
 }
 
+/* With no cab call the nodes' rules are identical (node 0's cab register stays empty), so the
+   state space is symmetric in the nodes: the first press may be taken at node 0 without loss of
+   generality (a trace whose press is elsewhere is one of these with the nodes renamed). With
+   two presses or a cab call any node may press. */
+#if PRESS_C == 0 && PRESS_H == 1
+#define HALL_PRESSER(n) ((n) == 0)
+#else
+#define HALL_PRESSER(n) 1
+#endif
+
 /* The steps. Each is one d_step (one indivisible event of one node, as the controller handles
    one event at a time); its first expression is its guard. */
-inline stepPressHall(n) { pressesH < PRESS_H && up[n] -> printf("press hall at %d\n", n); pressHall(n); check() }
-inline stepPressCab(n) { n == 0 && pressesC < PRESS_C && up[0] -> printf("press cab at 0\n"); pressCab(); check() }
+inline stepPressHall(n) { !calm && pressesH < PRESS_H && up[n] && HALL_PRESSER(n) -> printf("press hall at %d\n", n); pressHall(n) }
+inline stepPressCab(n) { !calm && n == 0 && pressesC < PRESS_C && up[0] -> printf("press cab at 0\n"); pressCab() }
 /* a broadcast (a send lost by every receiver is no step at all: the older datagram stays in flight) */
-inline stepBroadcast(n) { up[n] -> printf("broadcast %d\n", n); broadcast(n) }
+inline stepBroadcast(n) { !calm && up[n] -> printf("broadcast %d\n", n); broadcast(n) }
 /* sender s's datagram reaches r: its hall part (part 1), its cab part (2) or both (3); kept in
    flight for a duplicate, or not */
 inline stepDeliver(s, r, part, keep) {
-  up[r] && (mto[s] & BIT(r)) && !(cut & (BIT(s) | BIT(r))) ->
+  !calm && up[r] && (mto[s] & BIT(r)) && !(cut & (BIT(s) | BIT(r))) ->
   printf("deliver %d -> %d part %d keep %d\n", s, r, part, keep);
   hearFrom(r, s);
   if :: part & 1 -> mergeHall(r, s) :: else -> skip fi;
   if :: part & 2 -> mergeCab(r, s) :: else -> skip fi;
   if :: !keep -> mto[s] = mto[s] & ~BIT(r) :: else -> skip fi;
-  post(r); check()
+#ifndef NEVER_SYNC
+  /* a whole pass of a peer heard (both registers): the lamps are synced */
+  if :: part == 3 -> synced[r] = 1 :: else -> skip fi;
+#endif
+  post(r)
 }
 /* a peer timeout at n for peer p (a true or a false suspicion) */
 inline stepSuspect(n, p) {
-  up[n] && (alive[n] & BIT(p)) ->
+  !calm && up[n] && (alive[n] & BIT(p)) ->
   printf("%d suspects %d\n", n, p);
   alive[n] = alive[n] & ~BIT(p);
 #ifdef SUSPECT_DROPS
   /* MUTANT: a node drops the calls of a peer it stops hearing. */
   hs[IX(n, p)] = MAX(hs[IX(n, p)], hp[IX(n, p)]); hw[IX(n, p)] = 0;
 #endif
-  post(n); check()
+  post(n)
 }
 /* the disk write completes (persist + `persisted`) */
-inline stepPersist(n) { up[n] -> printf("persist %d\n", n); persist(n); post(n); check() }
-/* the lamp-sync rule (a whole pass of a peer heard, or its timeout fallback) */
+inline stepPersist(n) { !calm && up[n] -> printf("persist %d\n", n); persist(n); post(n) }
+/* the lamp-sync rule's timeout fallback, while this node hears no peer (the whole-pass rule is
+   in stepDeliver). The code's fallback also fires while a peer is heard, when loss kept a whole
+   pass from arriving; the model leaves that out: with it, the checker finds a node restarted with
+   an empty disk that darkens its own lit cab call before its peers' copy reaches it (the call is
+   not lost: it comes back on with the next pass). */
 inline stepSync(n) {
-  up[n] && !synced[n] ->
+  !calm && up[n] && !synced[n] && alive[n] == 0 ->
   printf("sync %d\n", n);
 #ifndef NEVER_SYNC
-  synced[n] = 1;
+  synced[n] = 1; fellBack[n] = 1;
 #endif
-  post(n); check()
+  post(n)
 }
 /* a service: the car opens its door at the call's floor, announcing the call's direction */
 inline stepServeHall(n) {
-  up[n] && avail[n] && (hk[IX(n, 0)] > hs[IX(n, 0)] || hk[IX(n, N - 1)] > hs[IX(n, N - 1)]
+  !calm && up[n] && (hk[IX(n, 0)] > hs[IX(n, 0)] || hk[IX(n, N - 1)] > hs[IX(n, N - 1)]
                         || hk[IX(n, N / 2)] > hs[IX(n, N / 2)]) ->
-  printf("serve hall at %d\n", n); serveHall(n); post(n); check()
+  printf("serve hall at %d\n", n); serveHall(n); post(n)
 }
 #ifdef CAB_ANY_SERVER
 /* MUTANT: any car serves elevator 0's cab call */
-inline stepServeCab(n) { up[n] && avail[n] && ck[n] > cs[n] -> printf("serve cab at %d\n", n); serveCab(n); post(n); check() }
+inline stepServeCab(n) { !calm && up[n] && ck[n] > cs[n] -> printf("serve cab at %d\n", n); serveCab(n); post(n) }
 #else
-inline stepServeCab(n) { n == 0 && up[0] && avail[0] && ck[0] > cs[0] -> printf("serve cab at 0\n"); serveCab(0); post(0); check() }
+inline stepServeCab(n) { !calm && n == 0 && up[0] && ck[0] > cs[0] -> printf("serve cab at 0\n"); serveCab(0); post(0) }
 #endif
-/* motor failure / long obstruction, and recovery */
-inline stepAvail(n) { avail[n] = 1 - avail[n]; printf("avail %d = %d\n", n, avail[n]) }
+/* one peer timeout has passed since this run started */
+inline stepSettle(n) { !calm && up[n] && !settled[n] -> printf("settled %d\n", n); settled[n] = 1; post(n) }
 /* crash (memory lost), restart with the disk, restart with an empty disk (a new epoch) */
-inline stepCrash(n) { crashes < CRASHES && up[n] -> printf("crash %d\n", n); crash(n); check() }
-inline stepRestart(n) { !up[n] -> printf("restart %d with disk\n", n); restart(n); check() }
-inline stepRestartEmpty(n) { !up[n] -> printf("restart %d empty disk\n", n); loseDisk(n); restart(n); check() }
+inline stepCrash(n) { !calm && crashes < CRASHES && up[n] -> printf("crash %d\n", n); crash(n) }
+inline stepRestart(n) { !calm && !up[n] -> printf("restart %d with disk\n", n); restart(n) }
+inline stepRestartEmpty(n) { !calm && !up[n] -> printf("restart %d empty disk\n", n); emptied = 1; loseDisk(n); restart(n) }
 /* a partition: node n cut off from the others */
-inline stepCut(n) { cut == 0 && cuts < CUTS -> printf("cut %d\n", n); cut = BIT(n); cuts++ }
+inline stepCut(n) { !calm && cut == 0 && cuts < CUTS -> printf("cut %d\n", n); cut = BIT(n); cuts++ }
 
 /* The faults stop; node ln (ln < N) first crashes with its disk lost. Then the fair schedule. */
 inline calmRun(ln) {
   if
   :: ln < N ->
-     lostInCalm = 1;
+     emptied = 1;
      if :: up[ln] -> crash(ln) :: else -> skip fi; loseDisk(ln)
   :: else -> skip
   fi;
-  for (vt : 0 .. N - 1) { if :: !up[vt] -> restart(vt) :: else -> skip fi; avail[vt] = 1 }
-  cut = 0;
-  for (rnd : 1 .. ROUNDS) { fairRound(1) }
-  fairRound(0);
-  liveness(lostInCalm)
+  for (vt : 0 .. N - 1) { if :: !up[vt] -> restart(vt) :: else -> skip fi }
+  cut = 0
 }
+
+#define CALM(ln) d_step { calmRun(ln); for (rnd : 0 .. ROUNDS) { fairRound(rnd < ROUNDS) }; liveness(emptied) }
 
 #define NODE(n) \
   :: d_step { stepPressHall(n) } \
@@ -615,7 +724,7 @@ inline calmRun(ln) {
   :: d_step { stepSync(n) } \
   :: d_step { stepServeHall(n) } \
   :: d_step { stepServeCab(n) } \
-  :: d_step { stepAvail(n) } \
+  :: d_step { stepSettle(n) } \
   :: d_step { stepCrash(n) } \
   :: d_step { stepRestart(n) } \
   :: d_step { stepRestartEmpty(n) } \
@@ -631,38 +740,57 @@ inline calmRun(ln) {
 #define SLICES(s, r)
 #endif
 
+/* sender s's datagram to r, and s's peer timeout for r */
 #define PAIR(s, r) \
   SLICES(s, r) \
   :: d_step { stepDeliver(s, r, 3, 0) } \
   :: d_step { stepDeliver(s, r, 3, 1) } \
   :: d_step { stepSuspect(s, r) }
 
-active proctype world() {
+/* Node me's events (one process per node: the steps' code exists once; every step is one d_step
+   on shared variables, so the interleavings are those of one process choosing any enabled step). */
+proctype node(byte me) {
+end:
+  do
+  NODE(me)
+  PAIR((me + 1) % N, me)
+#if N == 3
+  PAIR((me + 2) % N, me)
+#endif
+  :: d_step { !calm && me == 0 && cut != 0 -> printf("heal\n"); cut = 0 }
+  od
+}
+
+/* The start, then at any moment the faults stop (CALM): see calmRun. */
+init {
   d_step {
-    for (vi : 0 .. N - 1) { up[vi] = 1; avail[vi] = 1; lampH[vi] = UNK; synced[vi] = 0 }
+    for (vi : 0 .. N - 1) { up[vi] = 1; lampH[vi] = UNK; synced[vi] = 0 }
     lampC = UNK
   }
-  do
-  NODE(0)
-  NODE(1)
-  PAIR(0, 1)
-  PAIR(1, 0)
+  atomic {
+    run node(0); run node(1);
 #if N == 3
-  NODE(2)
-  PAIR(0, 2)
-  PAIR(2, 0)
-  PAIR(1, 2)
-  PAIR(2, 1)
+    run node(2);
 #endif
-  :: d_step { cut != 0 -> cut = 0 }
-  :: break
-  od;
+    run monitor()
+  }
+  /* which node (if any) loses its disk when the faults stop (the single failure: only in a run
+     that has had no crash yet; see SF_LAST) */
   if
-  :: atomic { calm = 1; calmRun(N) }
-  :: atomic { calm = 1; calmRun(0) }
-  :: atomic { calm = 1; calmRun(1) }
+  :: d_step { !calm -> calm = 1; lossAtCalm = N }
+  :: d_step { !calm && crashes == 0 -> calm = 1; lossAtCalm = 0 }
+  :: d_step { !calm && crashes == 0 -> calm = 1; lossAtCalm = 1 }
 #if N == 3
-  :: atomic { calm = 1; calmRun(2) }
+  :: d_step { !calm && crashes == 0 -> calm = 1; lossAtCalm = 2 }
 #endif
-  fi; skip
+  fi;
+  CALM(lossAtCalm)
+}
+
+/* The safety properties, checked in every state the faults can reach. */
+proctype monitor() {
+end:
+  do
+  :: d_step { !calm -> check() }
+  od
 }
