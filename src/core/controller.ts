@@ -742,6 +742,10 @@ export class Controller {
       // Until this node knows the calls (see lampsSynced), it only lights lamps, never darkens one
       // it did not light itself: a peer may be about to tell it the call is still on.
       if (!on && current === undefined && !this.lampsSynced) return;
+      // Nor does it darken a lamp it has not set for a call it holds pending: a previous run may
+      // have lit it while the write of its confirmation was in flight (the disk then holds it
+      // pending). It is decided when the call is: confirmed (on) or served (off).
+      if (!on && current === undefined && phaseOf(reg) === 'unconfirmed') return;
       this.lamps.set(key, on);
       out.push({ type: 'buttonLamp', button, floor, on });
     };

@@ -50,6 +50,12 @@ export interface ClusterOptions {
   parkTiming?: ParkTiming | undefined;
   timings?: Partial<ClusterTimings>;
   aloneHallCalls?: 'accept' | 'refuse';
+  /**
+   * How long a state-file write takes, in ms (absent: 0, the write is done when it is asked for).
+   * Writes run one at a time, the newest state queued behind the one in flight; a crash loses the
+   * write in flight and the queued one (the file keeps the state before it, as a rename does).
+   */
+  persistDelayMs?: number;
   /** Network delay bounds in ms (jitter reorders). */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -81,6 +87,9 @@ export class SimNode {
   /** What each datagram of the running process carries (a new one per process). */
   slicer: ViewSlicer;
   disk: PersistedState | undefined;
+  /** The state-file write in flight (with `persistDelayMs`) and the newest state queued behind it. */
+  writing: { state: PersistedState; doneAt: number } | null = null;
+  queuedWrite: PersistedState | null = null;
   readonly endpoint: LossyBusEndpoint;
   /** Lamps of the elevator panel, as the elevator server holds them (they outlive a crash). */
   readonly lamps = new Map<string, boolean>();
@@ -199,6 +208,8 @@ export class ClusterSim {
     const node = this.node(id);
     if (!node.alive) return;
     node.controller = null;
+    node.writing = null;
+    node.queuedWrite = null;
     if (opts.loseDisk === true) node.disk = undefined;
     // The elevator server stops the motor when its client goes away.
     node.car.setMotor('stop', this.now);
@@ -249,6 +260,7 @@ export class ClusterSim {
       const change = n.car.nextChangeAt(this.now);
       if (change !== undefined) t = Math.min(t, change);
       if (n.restartAt !== null) t = Math.min(t, n.restartAt);
+      if (n.writing !== null) t = Math.min(t, n.writing.doneAt);
       if (n.controller !== null) {
         t = Math.min(t, n.broadcastSoon ? this.now : n.nextBroadcastAt);
         const d = n.controller.nextDeadline();
@@ -263,6 +275,7 @@ export class ClusterSim {
   private processDue(): void {
     for (const n of this.nodes) {
       if (n.restartAt !== null && n.restartAt <= this.now) this.boot(n);
+      if (n.writing !== null && n.writing.doneAt <= this.now) this.finishWrite(n);
       const sensor = n.car.floorSensor(this.now);
       if (sensor !== n.sensor) {
         n.sensor = sensor;
@@ -279,6 +292,25 @@ export class ClusterSim {
     }
     this.bus.runUntil(this.now);
     for (const l of this.stepListeners) l();
+  }
+
+  /** The write in flight reaches the disk; the queued one, if any, starts. */
+  private finishWrite(node: SimNode): void {
+    const done = node.writing;
+    if (done === null) return;
+    const queued = node.queuedWrite;
+    node.queuedWrite = null;
+    node.writing =
+      queued === null
+        ? null
+        : { state: queued, doneAt: this.now + (this.options.persistDelayMs ?? 0) };
+    this.wrote(node, done.state);
+  }
+
+  private wrote(node: SimNode, state: PersistedState): void {
+    node.disk = state;
+    if (node.controller !== null)
+      this.execute(node, node.controller.handle({ type: 'persisted', state, now: this.now }));
   }
 
   private boot(node: SimNode): void {
@@ -399,15 +431,14 @@ export class ClusterSim {
           }
           break;
         }
-        case 'persist':
-          node.disk = structuredClone(e.state);
-          if (node.controller !== null) {
-            this.execute(
-              node,
-              node.controller.handle({ type: 'persisted', state: e.state, now: this.now }),
-            );
-          }
+        case 'persist': {
+          const state = structuredClone(e.state);
+          const delay = this.options.persistDelayMs ?? 0;
+          if (delay <= 0) this.wrote(node, state);
+          else if (node.writing === null) node.writing = { state, doneAt: this.now + delay };
+          else node.queuedWrite = state;
           break;
+        }
         case 'broadcastNow':
           node.broadcastSoon = true;
           break;

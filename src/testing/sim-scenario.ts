@@ -39,6 +39,9 @@ export interface ScenarioResult {
   virtualMs: number;
 }
 
+/** Disk write times drawn from: instant, a healthy SSD, a slow disk, a stalled one. */
+const PERSIST_DELAYS_MS = [0, 2, 20, 150] as const;
+
 type Fault = 'loss' | 'crash' | 'disconnect' | 'motor' | 'obstruction';
 const FAULTS: readonly Fault[] = ['loss', 'crash', 'disconnect', 'motor', 'obstruction'];
 
@@ -51,10 +54,14 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
     options.assigner ?? DISPATCH_NAMES[random.int(DISPATCH_NAMES.length)] ?? 'reference';
   const durationMs = options.durationMs ?? 120_000;
   const drainMs = options.drainMs ?? 300_000;
+  // How long a state-file write takes (a slow or stalled disk), from a stream of its own so the
+  // rest of the scenario a seed draws stays what it was.
+  const persistDelayMs = new SeededRandom(seed ^ 0x5eed_d15c).pick(PERSIST_DELAYS_MS);
   const sim = new ClusterSim({
     seed: random.uint32(),
     elevators,
     floors,
+    persistDelayMs,
     ...createDispatch(assigner),
     ...(options.timings === undefined ? {} : { timings: options.timings }),
   });
@@ -63,6 +70,7 @@ export function runScenario(seed: number, options: ScenarioOptions = {}): Scenar
   const events: string[] = [];
   const log = (text: string) => events.push(`${Math.round(sim.now)} ${text}`);
   const ids = sim.nodes.map((n) => n.id);
+  log(`state-file writes take ${persistDelayMs} ms`);
 
   // Faults in progress: what ends them and when.
   const endings: { at: number; node: string | null; end: () => void }[] = [];

@@ -367,6 +367,37 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
     },
   );
 
+  // Found by the model checker (docs/design.md, section 7) once a restarted node no longer takes
+  // itself for alone: a lamp lights as soon as the call's instance is on the disk, pending; the
+  // write of its confirmation is still in flight when the node crashes. The restarted node reads
+  // the call back pending, and must not darken the lamp it cannot know the state of.
+  it.each(['hallUp', 'cab'] as const)(
+    'restart: a %s light on while its confirmation was being written stays on through the restart',
+    (button) => {
+      const { sim, checker } = building(2, 6, { persistDelayMs: 20 });
+      parkAll(sim, 0);
+      sim.press('e1', button, 3);
+      runUntilTrue(sim, () => lampOn(sim, 'e1', button, 3), 500);
+      const kind = button === 'cab' ? { cab: 'e1' } : button;
+      expect(phaseOf(sim.node('e1').controller?.register(kind, 3) ?? {})).toBe('confirmed');
+      sim.crash('e1', { restartAfterMs: 200 });
+      const disk = sim.node('e1').disk;
+      const onDisk = button === 'cab' ? disk?.cab[3] : disk?.hall[3]?.[0];
+      expect(onDisk?.some(([, p, k]) => k !== undefined && p > k)).toBe(true); // on the disk, pending only
+      let served = false;
+      let darkened = false;
+      sim.observe((o) => {
+        if (o.kind === 'served' && o.button === button && o.floor === 3) served = true;
+        if (o.kind === 'lamp' && !o.on && o.node === 'e1' && o.button === button && o.floor === 3)
+          darkened ||= !served;
+      });
+      runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp(button, 3)), 60_000);
+      expect(darkened).toBe(false);
+      checker.checkAllServed();
+      expect(checker.violations).toEqual([]);
+    },
+  );
+
   it('restart: a node that is alone takes a new hall call once it has been up a peer timeout', () => {
     const { sim, checker } = building(2, 6);
     parkAll(sim, 0);
