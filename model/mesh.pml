@@ -5,14 +5,17 @@
  *   src/core/call-register.ts  per-origin marks p/k/s, witnesses ("seen"), join, merge (self
  *                              becomes a witness of every pending instance it holds), press,
  *                              confirm, serve, coversInstance.
- *   src/core/controller.ts     advanceCalls (hall: every alive node is a witness, or alone and
- *                              on the node's disk; cab: on the owner's disk and held by one other
- *                              alive peer, or alone), emitLamps (a lamp turns on only when the
- *                              lit instances are on this node's disk; an unsynced node never
- *                              darkens a lamp it did not light), the `persisted` event (what the
- *                              disk is known to hold), restart from disk / from an empty disk
- *                              (src/node/controller-node.ts: the epoch is above every number an
+ *   src/core/call-confirmation.ts  confirmPendingCalls (hall: every alive node is a witness, or
+ *                              alone and on the node's disk; cab: on the owner's disk and held by
+ *                              one other alive peer, or alone).
+ *   src/core/lamp-policy.ts    ButtonLamps.update (a lamp turns on only when the lit instances are
+ *                              on this node's disk; an unsynced node, src/core/view-sync.ts, never
+ *                              darkens a lamp it did not light).
+ *   src/core/persistence.ts    the `persisted` event (DurableCopy: what the disk is known to hold),
+ *                              restart from disk / from an empty disk (restoreView;
+ *                              src/node/controller-node.ts: the epoch is above every number an
  *                              earlier run used).
+ *   src/core/controller.ts     handle(): every event ends with confirmPendingCalls, then the lamps.
  *
  * The building: N nodes (N = 3 by default, -DN=2 for two), ONE hall button (every node has it on
  * its panel; its register has one origin per node) and ONE cab button of elevator 0 (origin 0 only;
@@ -35,7 +38,7 @@
  *    allowed); hearing a datagram of a peer makes it alive again.
  *  - Assignment: any alive, available node that shows the hall call lit may serve it (the
  *    assigner picks one; two serving it is harmless), so the model allows every choice.
- *  - Lamp sync (lampsSynced): with a disk at once; otherwise at any moment after start (both the
+ *  - Lamp sync (ViewSync.knowsCalls): with a disk at once; otherwise at any moment after start (both the
  *    "whole pass heard" rule and its timeout fallback).
  *  - aloneHallCalls = accept (the default).
  *
@@ -87,9 +90,9 @@ bit up[N];
 byte hp[N * N]; byte hk[N * N]; byte hs[N * N]; byte hw[N * N];   /* hall register, origin o at node n; hw: witnesses */
 byte cp[N]; byte ck[N]; byte cs[N]; byte cw[N];                   /* elevator 0's cab register, as node n holds it */
 byte alive[N];      /* peers node n counts as alive (bit set), itself excluded */
-bit heard[N];       /* peers.size > 0: this run has heard a peer */
-bit synced[N];      /* lampsSynced */
-byte lampH[N];      /* the controller's lamp map for the hall button: UNK / OFF / ON */
+bit heard[N];       /* PeerLiveness.heardAny: this run has heard a peer */
+bit synced[N];      /* ViewSync.knowsCalls */
+byte lampH[N];      /* ButtonLamps' lamp map for the hall button: UNK / OFF / ON */
 byte lampC;         /* node 0's cab lamp map */
 byte epoch[N];
 bit avail[N];       /* the elevator is available (no motor failure, no long obstruction) */
@@ -193,9 +196,9 @@ inline mergeCab(r, s) {
   cp[r] = np; ck[r] = nk; cs[r] = ns; cw[r] = vw
 }
 
-/* advanceCalls: pending instances become confirmed once stored where a single failure cannot
+/* confirmPendingCalls: pending instances become confirmed once stored where a single failure cannot
    lose them. */
-inline advanceCalls(n) {
+inline confirmPendingCalls(n) {
   for (vo : 0 .. N - 1) {
     if
     :: PENDH(n, vo) ->
@@ -258,7 +261,7 @@ inline physHall(n, on) {
   fi; skip
 }
 
-/* emitLamps for the hall button at node n */
+/* ButtonLamps.update for the hall button at node n */
 inline lampsHall(n) {
   litHall(n, vb);
   /* holdsLitInstances(durable, reg) */
@@ -303,9 +306,9 @@ inline lampsCab() {
   fi; skip
 }
 
-/* What every event ends with: advanceCalls, then emitLamps. */
+/* What every event ends with (Controller.handle): confirmPendingCalls, then the lamps. */
 inline post(n) {
-  advanceCalls(n);
+  confirmPendingCalls(n);
   lampsHall(n);
   if :: n == 0 -> lampsCab() :: else -> skip fi; skip
 }
