@@ -5,14 +5,17 @@
  *   src/core/call-register.ts  per-origin marks p/k/s, witnesses ("seen"), join, merge (self
  *                              becomes a witness of every pending instance it holds), press,
  *                              confirm, serve, coversInstance.
- *   src/core/controller.ts     advanceCalls (hall: every alive node is a witness, or alone and
- *                              on the node's disk; cab: on the owner's disk and held by one other
- *                              alive peer, or alone), emitLamps (a lamp turns on only when the
- *                              lit instances are on this node's disk; an unsynced node never
- *                              darkens a lamp it did not light), the `persisted` event (what the
- *                              disk is known to hold), restart from disk / from an empty disk
- *                              (src/node/controller-node.ts: the epoch is above every number an
+ *   src/core/call-confirmation.ts  confirmPendingCalls (hall: every alive node is a witness, or
+ *                              alone and on the node's disk; cab: on the owner's disk and held by
+ *                              one other alive peer, or alone).
+ *   src/core/lamp-policy.ts    ButtonLamps.update (a lamp turns on only when the lit instances are
+ *                              on this node's disk; an unsynced node, src/core/view-sync.ts, never
+ *                              darkens a lamp it did not light).
+ *   src/core/persistence.ts    the `persisted` event (DurableCopy: what the disk is known to hold),
+ *                              restart from disk / from an empty disk (restoreView;
+ *                              src/node/controller-node.ts: the epoch is above every number an
  *                              earlier run used).
+ *   src/core/controller.ts     handle(): every event ends with confirmPendingCalls, then the lamps.
  *
  * The building: N nodes (N = 3 by default, -DN=2 for two), ONE hall button (every node has it on
  * its panel; its register has one origin per node) and ONE cab button of elevator 0 (origin 0 only;
@@ -40,7 +43,7 @@
  *  - The alone rule as fixed (issue 14, observation 1): a node counts as alone only once it has
  *    been up one peer timeout (`settled`, set at any moment after a start or restart) and counts
  *    no peer alive. Until then its pending calls stay pending.
- *  - Lamp sync (lampsSynced): with a disk at once; after a whole datagram of a peer (both
+ *  - Lamp sync (ViewSync.knowsCalls): with a disk at once; after a whole datagram of a peer (both
  *    registers); or by the timeout fallback while the node hears no peer. Where the model departs
  *    from the code, a FINDING define gives the code's rule and the runner expects its
  *    counterexample (KEEP_PENDING_DARK below; the fallback at stepSync).
@@ -126,8 +129,8 @@ byte cp[N]; byte ck[N]; byte cs[N]; byte cw[N];                   /* elevator 0'
 byte alive[N];      /* peers node n counts as alive (bit set), itself excluded */
 bit fellBack[N];    /* ghost: this run synced its lamps by the timeout fallback (it knew no call) */
 bit settled[N];     /* this run has been up one peer timeout (the alone rule may apply) */
-bit synced[N];      /* lampsSynced */
-byte lampH[N];      /* the controller's lamp map for the hall button: UNK / OFF / ON */
+bit synced[N];      /* ViewSync.knowsCalls */
+byte lampH[N];      /* ButtonLamps' lamp map for the hall button: UNK / OFF / ON */
 byte lampC;         /* node 0's cab lamp map */
 byte epoch[N];
 
@@ -172,7 +175,7 @@ hidden byte vblind, vdisk;  /* the lamp being darkened is one its run never knew
 #define PENDH(n, vo) (hp[IX(n, vo)] > hk[IX(n, vo)] && hp[IX(n, vo)] > hs[IX(n, vo)])
 #define PENDC(n) (cp[n] > ck[n] && cp[n] > cs[n])
 
-/* The alone rule (controller advanceCalls, as fixed): a node counts as alone for confirmation only
+/* The alone rule (confirmPendingCalls and aloneKnownFrom in call-confirmation.ts, as fixed): a node counts as alone for confirmation only
    once it has been up one peer timeout (settled) and counts no peer as alive. GENUINELY_ALONE is
    the requirements' notion, used by the ghosts that record which instances the alone rule
    confirmed (the only ones a lost disk may lose). */
@@ -245,9 +248,9 @@ inline mergeCab(r, s) {
   cp[r] = np; ck[r] = nk; cs[r] = ns; cw[r] = vw
 }
 
-/* advanceCalls: pending instances become confirmed once stored where a single failure cannot
+/* confirmPendingCalls: pending instances become confirmed once stored where a single failure cannot
    lose them. */
-inline advanceCalls(n) {
+inline confirmPendingCalls(n) {
   for (vo : 0 .. N - 1) {
     if
     :: PENDH(n, vo) ->
@@ -317,7 +320,7 @@ inline physHall(n, on) {
 }
 
 /* A lamp whose state this run does not know yet (UNK: just started) is not darkened while the call
-   is pending here (PROPOSED, not yet in src/core/controller.ts, which darkens it once lampsSynced):
+   is pending here (as ButtonLamps.update in src/core/lamp-policy.ts does; before, it darkened it once it knew the calls):
    a restart from a disk that holds a lit call only as pending (the confirmation was not written
    yet) would otherwise turn the lamp off until the call is confirmed again, which under the fixed
    alone rule takes a peer timeout (model/README: the counterexample LAMP_DARKENS_PENDING). */
@@ -327,7 +330,7 @@ inline physHall(n, on) {
 #define KEEP_PENDING_DARK(live) (live)
 #endif
 
-/* emitLamps for the hall button at node n */
+/* ButtonLamps.update for the hall button at node n */
 inline lampsHall(n) {
   litHall(n, vb);
   liveHall(n, vu);
@@ -377,9 +380,9 @@ inline lampsCab() {
   fi; skip
 }
 
-/* What every event ends with: advanceCalls, then emitLamps. */
+/* What every event ends with (Controller.handle): confirmPendingCalls, then the lamps. */
 inline post(n) {
-  advanceCalls(n);
+  confirmPendingCalls(n);
   lampsHall(n);
   if :: n == 0 -> lampsCab() :: else -> skip fi; skip
 }
@@ -447,7 +450,7 @@ inline check() {
     fi;
     /* P_LAMP_ON_DISK (FINDING, observation 2; only with -DSTRICT_LAMP_ON_DISK): an up node's lamp
        that is on stands for instances on its own disk. It fails in the code: a lamp already on
-       stays on for a newly merged lit instance that is not on this node's disk yet (emitLamps),
+       stays on for a newly merged lit instance that is not on this node's disk yet (ButtonLamps.update),
        and once the older instance is served the lamp stands only for that one. What matters is
        checked without it, per instance: P_LAMP_BACKED and P_SINGLE_FAILURE (the instance is
        confirmed, so every node that counted as alive at its confirmation holds it). */
