@@ -1,36 +1,20 @@
 /**
- * The acceptance checks: pure functions of a {@link RunRecord}. They use only what a person at
- * the lab sees (lamps, car, door) and the buttons the harness pressed; nothing from inside the
- * controllers.
- *
- * Definitions (all times on the harness clock):
- * - A **door visit** is an interval during which an elevator's door lamp is on; its floor is the
- *   floor sensor when the door opened.
- * - A **service** is a lamp of an elevator's own panel going off while that elevator's door is
- *   open at that lamp's floor (± tolerance). That is what "the car arrived and opened its door,
- *   then the lamp went off" means; for a cab lamp it can only be that elevator.
- * - A hall lamp that goes off on another panel is **justified** by a service of any elevator
- *   between the moment that lamp came on and the moment it went off.
- * - A press **lights** when its lamp comes on within `lightBoundMs`; its **light-on latency** is
- *   lamp on minus press (from the simulators' timestamps). Its **wait** is first service after the
- *   press minus press. A press that lit and was never served is **lost**.
- * - **Quiet** time is time outside every fault window (plus `settleMs` after each): there, hall
- *   lamps of all panels must agree, apart from disagreements shorter than `agreeBoundMs`.
- * - **Takeover** after a fault: for the hall calls lit anywhere when the fault starts, the time
- *   from the fault's start until the last of them is served (by anyone).
- * - **Reassignment** after a fault: the harness presses a probe hall call one floor from the
- *   failed car, on another panel, right after the fault starts; the time from that press to its
- *   service (door open at the floor) is the reassignment time, and who served it is reported.
- * - **Lights agree again**: after a fault is lifted, the time until every panel shows the same
- *   hall lamps. Both must stay under `recoveryMs` ("within seconds").
- * - **Peers stay up under loss**: the one check from inside the controllers (their logs): each
- *   node's peer-lost events stay within what the loss rate explains (`peer-flaps.ts`).
+ * The acceptance checks: pure functions of a {@link RunRecord}. The record's observations (door
+ * visits, lamps, services, presses and faults: `observations.ts`, where the terms are defined)
+ * are derived once; each rule below judges them and returns its violations; {@link checkRun}
+ * runs the list of rules ({@link RULES}).
  */
-import type { ButtonType } from '../core/types.js';
-import type { FaultSpan, Panel, Press, RunRecord, Sample } from './run-record.js';
-import { lampOn } from './run-record.js';
+import type { RunRecord } from './run-record.js';
 import type { PeerFlapResult } from './peer-flaps.js';
-import { peerFlaps } from './peer-flaps.js';
+import type {
+  DoorVisit,
+  FaultResult,
+  LampSpan,
+  Observations,
+  PressResult,
+  Service,
+} from './observations.js';
+import { inCrash, justification, observe, quietIntervals } from './observations.js';
 
 /** A broken rule. `severity: 'warning'` is reported but does not fail the run. */
 export interface Violation {
@@ -39,74 +23,6 @@ export interface Violation {
   elevator?: string;
   detail: string;
   severity: 'error' | 'warning';
-}
-
-/** A door-open interval of one elevator. */
-export interface DoorVisit {
-  elevator: string;
-  floor: number | null;
-  start: number;
-  end: number;
-  /** Still open when observation stopped. */
-  cut: boolean;
-}
-
-/** One lamp of one panel being on from `on` to `off` (`null`: still on at the end). */
-export interface LampSpan {
-  elevator: string;
-  button: ButtonType;
-  floor: number;
-  on: number;
-  off: number | null;
-}
-
-/** A lamp cleared by its own car standing at the floor with the door open. */
-export interface Service {
-  t: number;
-  elevator: string;
-  button: ButtonType;
-  floor: number;
-  /**
-   * Another car also stood at that floor with its door open: from outside, either may have
-   * cleared the lamp (the other panels mirror it), so the clear is not attributed for sure.
-   */
-  ambiguous: boolean;
-}
-
-export type PressOutcome =
-  /** Lamp came on; `servedAt` is set when served. */
-  | 'lit'
-  /** Lamp was already on when pressed. */
-  | 'already-lit'
-  /** Not lit, but a car stood at that floor with its door open (served at once). */
-  | 'served-at-once'
-  /** Not lit while that elevator was in a fault (its panel was dead or cut off). */
-  | 'refused-during-fault'
-  /** Not lit, for no reason a person could see. */
-  | 'not-lit';
-
-export interface PressResult {
-  press: Press;
-  outcome: PressOutcome;
-  litAt: number | null;
-  servedAt: number | null;
-  servedBy: string | null;
-}
-
-export interface FaultResult {
-  fault: FaultSpan;
-  /** Hall calls lit on some panel when the fault started. */
-  pendingHallCalls: number;
-  /** Time from the fault's start until all of them were served; `null` when none was pending. */
-  takeoverMs: number | null;
-  /** Pending hall calls never served. */
-  takeoverUnserved: number;
-  /** Time from the fault being lifted until all panels show the same hall lamps. */
-  agreeAgainMs: number | null;
-  /** Time from the probe press to its service (the reassignment time); `null`: no probe/unserved. */
-  probeMs: number | null;
-  /** Which elevator served the probe. */
-  probeServedBy: string | null;
 }
 
 export interface CheckResult {
@@ -120,254 +36,17 @@ export interface CheckResult {
   peers?: PeerFlapResult[];
 }
 
-const BUTTONS: readonly ButtonType[] = ['hallUp', 'hallDown', 'cab'];
+/** One rule: the violations of it in a run's observations. */
+export type Rule = (seen: Observations) => Violation[];
 
-/** Samples grouped per elevator, each list sorted by time. */
-export function samplesByElevator(record: RunRecord): Map<string, Sample[]> {
-  const m = new Map<string, Sample[]>(record.elevators.map((e) => [e, []]));
-  for (const s of record.samples) m.get(s.elevator)?.push(s);
-  for (const list of m.values()) list.sort((a, b) => a.t - b.t);
-  return m;
-}
-
-/** The door visits of every elevator. */
-export function doorVisits(record: RunRecord): DoorVisit[] {
-  const out: DoorVisit[] = [];
-  for (const [elevator, list] of samplesByElevator(record)) {
-    let open: { start: number; floor: number | null } | undefined;
-    for (const s of list) {
-      if (s.panel.door && !open) open = { start: s.t, floor: s.panel.floor };
-      else if (!s.panel.door && open) {
-        out.push({ elevator, floor: open.floor, start: open.start, end: s.t, cut: false });
-        open = undefined;
-      }
-    }
-    if (open) out.push({ elevator, ...open, end: record.end, cut: true });
-  }
-  return out;
-}
-
-/** Every on-interval of every lamp of every panel. */
-export function lampSpans(record: RunRecord): LampSpan[] {
-  const out: LampSpan[] = [];
-  for (const [elevator, list] of samplesByElevator(record)) {
-    for (const button of BUTTONS) {
-      for (let floor = 0; floor < record.floors; floor++) {
-        let on: number | null = null;
-        for (const s of list) {
-          const lit = lampOn(s.panel, button, floor);
-          if (lit && on === null) on = s.t;
-          else if (!lit && on !== null) {
-            out.push({ elevator, button, floor, on, off: s.t });
-            on = null;
-          }
-        }
-        if (on !== null) out.push({ elevator, button, floor, on, off: null });
-      }
-    }
-  }
-  return out;
-}
-
-function overlaps(a0: number, a1: number, b0: number, b1: number): boolean {
-  return a0 <= b1 && b0 <= a1;
-}
-
-/** Fault windows that concern `elevator` (targeted at it, or at all). */
-function faultsOn(record: RunRecord, elevator: string): FaultSpan[] {
-  return record.faults.filter((f) => f.target === elevator || f.target === 'all');
-}
-
-function inFault(record: RunRecord, elevator: string, t: number, slack = 0): boolean {
-  return faultsOn(record, elevator).some((f) => t >= f.start - slack && t <= f.end + slack);
-}
-
-/**
- * Whether a non-loss fault (a pulled cable, a crash, a motor or door fault) concerned `elevator`
- * between `t0` and `t1`, plus settling: its panel may hear of a service late. Packet loss is no
- * such excuse (it is not a failure; a lit call's news still arrives within a second).
- */
-function lateNewsExcused(record: RunRecord, elevator: string, t0: number, t1: number): boolean {
-  return faultsOn(record, elevator).some(
-    (f) => f.kind !== 'loss' && overlaps(t0, t1, f.start, f.end + record.bounds.settleMs),
-  );
-}
-
-/** Faults that kill the controller (its panel may blink while it restarts). */
-function inCrash(record: RunRecord, elevator: string, t0: number, t1: number): boolean {
-  return faultsOn(record, elevator).some(
-    (f) =>
-      (f.kind === 'kill-controller' || f.kind === 'power-cycle') &&
-      overlaps(t0, t1, f.start, f.end),
-  );
-}
-
-/** The panel of each elevator at time `t` (the last sample at or before it). */
-function panelAt(list: Sample[], t: number): Panel | undefined {
-  let found: Panel | undefined;
-  for (const s of list) {
-    if (s.t > t) break;
-    found = s.panel;
-  }
-  return found;
-}
-
-/** Intervals of `[0, end]` outside every fault window extended by `settleMs`. */
-export function quietIntervals(record: RunRecord): [number, number][] {
-  const busy = record.faults
-    .map((f) => [f.start, f.end + record.bounds.settleMs] as [number, number])
-    .sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  let from = 0;
-  for (const [a, b] of busy) {
-    if (a > from) out.push([from, a]);
-    from = Math.max(from, b);
-  }
-  if (from < record.end) out.push([from, record.end]);
-  return out;
-}
-
-/**
- * For each hall lamp, the intervals during which the panels disagree (some on, some off), from a
- * merged walk over every elevator's samples.
- */
-export function hallDisagreements(
-  record: RunRecord,
-): { floor: number; button: ButtonType; start: number; end: number }[] {
-  const merged = [...record.samples].sort((a, b) => a.t - b.t);
-  const current = new Map<string, Panel>();
-  const since = new Map<string, number>();
-  const out: { floor: number; button: ButtonType; start: number; end: number }[] = [];
-  const step = (t: number): void => {
-    if (current.size < record.elevators.length) return;
-    for (let floor = 0; floor < record.floors; floor++) {
-      for (const button of ['hallUp', 'hallDown'] as const) {
-        const values = [...current.values()].map((p) => lampOn(p, button, floor));
-        const differ = values.some((v) => v !== values[0]);
-        const key = `${floor}|${button}`;
-        const from = since.get(key);
-        if (differ && from === undefined) since.set(key, t);
-        else if (!differ && from !== undefined) {
-          out.push({ floor, button, start: from, end: t });
-          since.delete(key);
-        }
-      }
-    }
-  };
-  for (let i = 0; i < merged.length; i++) {
-    const s = merged[i];
-    if (!s) continue;
-    current.set(s.elevator, s.panel);
-    // Apply every sample of the same instant before judging it.
-    if (merged[i + 1]?.t !== s.t) step(s.t);
-  }
-  for (const [key, from] of since) {
-    const [floor, button] = key.split('|') as [string, ButtonType];
-    out.push({ floor: Number(floor), button, start: from, end: record.end });
-  }
-  return out;
-}
-
-/** The first time at or after `t` when all panels show the same hall lamps. */
-function firstAgreement(
-  disagreements: { start: number; end: number }[],
-  end: number,
-  t: number,
-): number | null {
-  for (;;) {
-    const open = disagreements.filter((d) => d.start <= t && d.end > t);
-    if (open.length === 0) return t;
-    // Disagreements can chain; jump to the latest end among those running at t, then re-check.
-    t = Math.max(...open.map((d) => d.end));
-    if (t >= end) return null;
-  }
-}
-
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] ?? null;
-}
-
-/** p50, p95 and max of some durations (nearest rank); `null`s when there are none. */
-export function stats(values: number[]): {
-  n: number;
-  p50: number | null;
-  p95: number | null;
-  max: number | null;
-} {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted.length > 0 ? (sorted[sorted.length - 1] ?? null) : null,
-  };
-}
-
-/** Runs every check on a record. */
-export function checkRun(record: RunRecord): CheckResult {
-  const { bounds } = record;
-  const tol = bounds.toleranceMs;
-  const violations: Violation[] = [];
-  const byElevator = samplesByElevator(record);
-  const doors = doorVisits(record);
-  const lamps = lampSpans(record);
-
-  // Services: a lamp of an elevator's own panel off while its door is open at that floor.
-  const services: Service[] = [];
+/** Every lamp that goes off is explained by a car at its floor with the door open. */
+export function lightOffWithoutService({ record, doors, lamps }: Observations): Violation[] {
+  const out: Violation[] = [];
   for (const span of lamps) {
-    if (span.off === null) continue;
-    const off = span.off;
-    const own = doors.some(
-      (d) =>
-        d.elevator === span.elevator &&
-        d.floor === span.floor &&
-        off >= d.start - tol &&
-        off <= d.end + tol,
-    );
-    if (!own) continue;
-    const ambiguous = doors.some(
-      (d) =>
-        d.elevator !== span.elevator &&
-        d.floor === span.floor &&
-        off >= d.start - bounds.agreeBoundMs &&
-        off <= d.end + tol,
-    );
-    services.push({
-      t: off,
-      elevator: span.elevator,
-      button: span.button,
-      floor: span.floor,
-      ambiguous,
-    });
-  }
-  services.sort((a, b) => a.t - b.t);
-
-  // The door visit that explains a lamp going off: a car at that floor with its door open when
-  // the lamp went off, or until just before (another panel hears of it over the network, hence
-  // the longer slack for other cars). Cab lamps: only their own car. A car that stood there
-  // earlier while the lamp stayed on explains nothing: a hall lamp that goes off long after a
-  // car left, with no car at the floor, is what a person reports as "went off by itself".
-  // Only a panel whose node was cut off or restarting (a non-loss fault on it) may learn of a
-  // service late: then any visit while its lamp was on explains it.
-  const justification = (span: LampSpan): DoorVisit | undefined => {
-    if (span.off === null) return undefined;
-    const off = span.off;
-    const late = lateNewsExcused(record, span.elevator, span.on, off);
-    return doors.find((d) => {
-      if (d.floor !== span.floor) return false;
-      if (span.button === 'cab' && d.elevator !== span.elevator) return false;
-      const slack = d.elevator === span.elevator ? tol : bounds.agreeBoundMs;
-      if (off >= d.start - slack && off <= d.end + slack) return true;
-      return late && d.start <= off + slack && d.end >= span.on - tol;
-    });
-  };
-  for (const span of lamps) {
-    if (span.off === null || justification(span)) continue;
+    if (span.off === null || justification(record, doors, span)) continue;
     const off = span.off;
     const crash = inCrash(record, span.elevator, span.on, off);
-    violations.push({
+    out.push({
       rule: 'light off without service',
       at: off,
       elevator: span.elevator,
@@ -375,85 +54,29 @@ export function checkRun(record: RunRecord): CheckResult {
       severity: crash ? 'warning' : 'error',
     });
   }
+  return out;
+}
 
-  // Presses.
-  const served = (span: LampSpan | undefined, after: number): { at: number; by: string } | null => {
-    const d = span ? justification(span) : undefined;
-    return d ? { at: Math.max(d.start, after), by: d.elevator } : null;
-  };
-  const presses: PressResult[] = record.presses.map((press) => {
-    const own = lamps.filter(
-      (l) => l.elevator === press.elevator && l.button === press.button && l.floor === press.floor,
-    );
-    const current = own.find((l) => l.on <= press.t && (l.off === null || l.off > press.t));
-    if (current) {
-      const s = served(current, press.t);
-      return {
-        press,
-        outcome: 'already-lit',
-        litAt: press.t,
-        servedAt: s?.at ?? null,
-        servedBy: s?.by ?? null,
-      };
-    }
-    // The lamp this press lit: the first to come on after it, before the same call is pressed
-    // again (on any panel for a hall call: a later press's lamp is not this one's).
-    const next = record.presses.find(
-      (q) =>
-        q.t > press.t &&
-        q.button === press.button &&
-        q.floor === press.floor &&
-        (press.button !== 'cab' || q.elevator === press.elevator),
-    );
-    const limit = Math.min(press.t + bounds.lightBoundMs, next?.t ?? Infinity);
-    const span = own.find((l) => l.on >= press.t && l.on <= limit);
-    // Served without a light: no lamp came on, and a car stood (or arrived) at the floor with its
-    // door open; or a car opened there after the press, before the lamp came on.
-    const atOnce = doors.find(
-      (d) =>
-        d.floor === press.floor &&
-        (press.button !== 'cab' || d.elevator === press.elevator) &&
-        (span
-          ? d.start >= press.t - tol && d.start < span.on
-          : d.end >= press.t - tol && d.start <= limit),
-    );
-    if (atOnce) {
-      return {
-        press,
-        outcome: 'served-at-once',
-        litAt: null,
-        servedAt: Math.max(atOnce.start, press.t),
-        servedBy: atOnce.elevator,
-      };
-    }
-    if (span) {
-      const s = served(span, press.t);
-      return {
-        press,
-        outcome: 'lit',
-        litAt: span.on,
-        servedAt: s?.at ?? null,
-        servedBy: s?.by ?? null,
-      };
-    }
-    const outcome: PressOutcome = inFault(record, press.elevator, press.t, bounds.lightBoundMs)
-      ? 'refused-during-fault'
-      : 'not-lit';
-    return { press, outcome, litAt: null, servedAt: null, servedBy: null };
-  });
+/**
+ * Two rules on each press: it lights its lamp (or a car opens there at once), and a call that lit
+ * is served ("no call is lost"). One walk over the presses, so that the violations of presses at
+ * the same instant stay in the order of the presses.
+ */
+export function pressesLightAndAreServed({ record, presses }: Observations): Violation[] {
+  const out: Violation[] = [];
   for (const r of presses) {
     const p = r.press;
     if (r.outcome === 'not-lit') {
-      violations.push({
+      out.push({
         rule: 'press lights its lamp',
         at: p.t,
         elevator: p.elevator,
-        detail: `${p.button} at floor ${p.floor} pressed on ${p.elevator} at ${fmt(p.t)}: the lamp did not come on within ${bounds.lightBoundMs} ms and no car opened there`,
+        detail: `${p.button} at floor ${p.floor} pressed on ${p.elevator} at ${fmt(p.t)}: the lamp did not come on within ${record.bounds.lightBoundMs} ms and no car opened there`,
         severity: 'error',
       });
     }
     if ((r.outcome === 'lit' || r.outcome === 'already-lit') && r.servedAt === null) {
-      violations.push({
+      out.push({
         rule: 'no call is lost',
         at: p.t,
         elevator: p.elevator,
@@ -462,26 +85,31 @@ export function checkRun(record: RunRecord): CheckResult {
       });
     }
   }
+  return out;
+}
 
-  // At the end, every lamp is off.
-  for (const span of lamps) {
-    if (span.off !== null) continue;
-    violations.push({
+/** At the end, every lamp is off. */
+export function allLightsOffAtEnd({ record, lamps }: Observations): Violation[] {
+  return lamps
+    .filter((span) => span.off === null)
+    .map((span) => ({
       rule: 'all lights off at the end',
       at: record.end,
       elevator: span.elevator,
       detail: `${span.button} lamp at floor ${span.floor} on ${span.elevator}'s panel still on at the end (lit at ${fmt(span.on)})`,
       severity: 'error',
-    });
-  }
+    }));
+}
 
-  // The door is never open while the car moves.
+/** The door is never open while the car moves (one violation per stretch). */
+export function doorClosedWhileMoving({ byElevator }: Observations): Violation[] {
+  const out: Violation[] = [];
   for (const [elevator, list] of byElevator) {
     let bad = false;
     for (const s of list) {
       const moving = s.panel.door && s.panel.motor !== 'stop' && s.panel.motorPower;
       if (moving && !bad) {
-        violations.push({
+        out.push({
           rule: 'door closed while moving',
           at: s.t,
           elevator,
@@ -492,12 +120,17 @@ export function checkRun(record: RunRecord): CheckResult {
       bad = moving;
     }
   }
+  return out;
+}
 
-  // The door stays open long enough.
+/** The door stays open long enough. */
+export function doorStaysOpen({ record, doors }: Observations): Violation[] {
+  const { bounds } = record;
+  const out: Violation[] = [];
   for (const d of doors) {
-    if (d.cut || d.end - d.start >= bounds.doorOpenMs - tol) continue;
+    if (d.cut || d.end - d.start >= bounds.doorOpenMs - bounds.toleranceMs) continue;
     const crash = inCrash(record, d.elevator, d.start, d.end);
-    violations.push({
+    out.push({
       rule: 'door stays open',
       at: d.start,
       elevator: d.elevator,
@@ -505,9 +138,16 @@ export function checkRun(record: RunRecord): CheckResult {
       severity: crash ? 'warning' : 'error',
     });
   }
+  return out;
+}
 
-  // One arrival never clears both directions (judged only where the car is the only one
-  // standing open at that floor, so the clears are surely its own).
+/**
+ * One arrival never clears both directions (judged only where the car is the only one standing
+ * open at that floor, so the clears are surely its own).
+ */
+export function oneDirectionPerArrival({ record, services }: Observations): Violation[] {
+  const { bounds } = record;
+  const out: Violation[] = [];
   for (const a of services) {
     if (a.button !== 'hallUp' || a.ambiguous) continue;
     const b = services.find(
@@ -516,10 +156,10 @@ export function checkRun(record: RunRecord): CheckResult {
         !s.ambiguous &&
         s.elevator === a.elevator &&
         s.floor === a.floor &&
-        Math.abs(s.t - a.t) < bounds.doorOpenMs - tol,
+        Math.abs(s.t - a.t) < bounds.doorOpenMs - bounds.toleranceMs,
     );
     if (b) {
-      violations.push({
+      out.push({
         rule: 'one direction per arrival',
         at: Math.min(a.t, b.t),
         elevator: a.elevator,
@@ -528,16 +168,20 @@ export function checkRun(record: RunRecord): CheckResult {
       });
     }
   }
+  return out;
+}
 
-  // Under normal conditions, every panel shows the same hall lamps.
+/** Under normal conditions (outside every fault and its settling), every panel shows the same hall lamps. */
+export function hallLightsAgree({ record, disagreements }: Observations): Violation[] {
+  const { bounds } = record;
   const quiet = quietIntervals(record);
-  const disagreements = hallDisagreements(record);
+  const out: Violation[] = [];
   for (const d of disagreements) {
     for (const [q0, q1] of quiet) {
       const a = Math.max(d.start, q0);
       const b = Math.min(d.end, q1);
       if (b - a > bounds.agreeBoundMs) {
-        violations.push({
+        out.push({
           rule: 'hall lights agree',
           at: a,
           detail: `panels disagreed on ${d.button} at floor ${d.floor} for ${Math.round(b - a)} ms with no fault active (bound ${bounds.agreeBoundMs} ms)`,
@@ -547,100 +191,58 @@ export function checkRun(record: RunRecord): CheckResult {
       }
     }
   }
+  return out;
+}
 
-  // Fault figures.
-  const faults: FaultResult[] = record.faults.map((fault) => {
-    const pending: { button: ButtonType; floor: number }[] = [];
-    for (let floor = 0; floor < record.floors; floor++) {
-      for (const button of ['hallUp', 'hallDown'] as const) {
-        const lit = [...byElevator.values()].some((list) => {
-          const p = panelAt(list, fault.start);
-          return p ? lampOn(p, button, floor) : false;
-        });
-        if (lit) pending.push({ button, floor });
-      }
-    }
-    let last = 0;
-    let unserved = 0;
-    for (const c of pending) {
-      const spans = lamps.filter(
-        (l) =>
-          l.button === c.button &&
-          l.floor === c.floor &&
-          l.on <= fault.start &&
-          (l.off === null || l.off > fault.start),
-      );
-      const times = spans
-        .map((l) => served(l, fault.start)?.at)
-        .filter((t): t is number => t !== undefined);
-      if (times.length > 0) last = Math.max(last, Math.min(...times) - fault.start);
-      else unserved++;
-    }
-    // After a crash, the panel shows stale lamps until the restarted controller connects again:
-    // count from its reconnection.
-    let from: number | null = fault.lifted;
-    if (fault.kind === 'kill-controller' || fault.kind === 'power-cycle') {
-      const list = byElevator.get(fault.target) ?? [];
-      const lost = list.find((x) => x.t >= fault.start && !x.panel.connected);
-      const back = lost ? list.find((x) => x.t > lost.t && x.panel.connected) : undefined;
-      from = lost ? (back?.t ?? null) : fault.lifted;
-    }
-    const agree =
-      from === null
-        ? null
-        : firstAgreement(disagreements, record.end, Math.max(from, fault.lifted));
-    const probe = fault.probe;
-    const probeResult = probe
-      ? presses.find(
-          (r) =>
-            r.press.elevator === probe.elevator &&
-            r.press.button === probe.button &&
-            r.press.floor === probe.floor &&
-            Math.abs(r.press.t - probe.t) < 1,
-        )
-      : undefined;
-    return {
-      probeMs:
-        probeResult?.servedAt == null
-          ? null
-          : Math.round(probeResult.servedAt - probeResult.press.t),
-      probeServedBy: probeResult?.servedBy ?? null,
-      fault,
-      pendingHallCalls: pending.length,
-      takeoverMs: pending.length > 0 && unserved === 0 ? Math.round(last) : null,
-      takeoverUnserved: unserved,
-      agreeAgainMs: agree === null ? null : Math.round(agree - fault.lifted),
-    };
-  });
+/** Recovery comes within seconds: takeover, the probe's reassignment, lights agreeing again. */
+export function recoveryWithinSeconds({ record, faults }: Observations): Violation[] {
+  const { bounds } = record;
+  const late = (ms: number | null): boolean => ms !== null && ms > bounds.recoveryMs;
+  return faults
+    .filter((f) => late(f.takeoverMs) || late(f.agreeAgainMs) || late(f.probeMs))
+    .map((f) => ({
+      rule: 'recovery within seconds',
+      at: f.fault.start,
+      elevator: f.fault.target,
+      detail: `after ${f.fault.label}: pending hall calls served after ${String(f.takeoverMs)} ms, probe served after ${String(f.probeMs)} ms, lights agreed ${String(f.agreeAgainMs)} ms after it was lifted (bound ${Math.round(bounds.recoveryMs)} ms)`,
+      severity: 'error',
+    }));
+}
 
-  // Recovery comes within seconds.
-  for (const f of faults) {
-    const late = (ms: number | null): boolean => ms !== null && ms > bounds.recoveryMs;
-    if (late(f.takeoverMs) || late(f.agreeAgainMs) || late(f.probeMs)) {
-      violations.push({
-        rule: 'recovery within seconds',
-        at: f.fault.start,
-        elevator: f.fault.target,
-        detail: `after ${f.fault.label}: pending hall calls served after ${String(f.takeoverMs)} ms, probe served after ${String(f.probeMs)} ms, lights agreed ${String(f.agreeAgainMs)} ms after it was lifted (bound ${Math.round(bounds.recoveryMs)} ms)`,
-        severity: 'error',
-      });
-    }
-  }
-
-  // Peers flap no more than the loss explains.
-  const peers = peerFlaps(record);
-  for (const p of peers ?? []) {
-    if (p.peerLost <= p.bound) continue;
-    violations.push({
+/** Peers flap no more than the loss explains (the one check from the controllers' logs). */
+export function peersStayUpUnderLoss({ record, peers }: Observations): Violation[] {
+  return (peers ?? [])
+    .filter((p) => p.peerLost > p.bound)
+    .map((p) => ({
       rule: 'peers stay up under loss',
       at: record.peerLost?.find((e) => e.elevator === p.elevator)?.t ?? 0,
       elevator: p.elevator,
       detail: `${p.elevator} declared a peer lost ${p.peerLost} times; the loss rates explain ${p.expected} (bound ${p.bound}): its peers' datagrams are lost far more often than one frame each would be`,
       severity: 'error',
-    });
-  }
+    }));
+}
 
-  violations.sort((a, b) => a.at - b.at);
+/**
+ * Every rule, in the order their violations are listed when they happen at the same instant
+ * (the violations are sorted by time, a stable sort).
+ */
+export const RULES: readonly Rule[] = [
+  lightOffWithoutService,
+  pressesLightAndAreServed,
+  allLightsOffAtEnd,
+  doorClosedWhileMoving,
+  doorStaysOpen,
+  oneDirectionPerArrival,
+  hallLightsAgree,
+  recoveryWithinSeconds,
+  peersStayUpUnderLoss,
+];
+
+/** Runs every check on a record. */
+export function checkRun(record: RunRecord): CheckResult {
+  const seen = observe(record);
+  const violations = RULES.flatMap((rule) => rule(seen)).sort((a, b) => a.at - b.at);
+  const { presses, services, doors, lamps, faults, peers } = seen;
   return { violations, presses, services, doors, lamps, faults, ...(peers ? { peers } : {}) };
 }
 

@@ -4,9 +4,9 @@
  * {@link RunRecord} and its {@link CheckResult}; the runner writes it as JSON and prints
  * {@link formatReport}.
  */
-import type { CheckResult, FaultResult, Violation } from './checks.js';
+import type { CheckResult, Violation } from './checks.js';
+import type { FaultResult } from './observations.js';
 import type { PeerFlapResult } from './peer-flaps.js';
-import { stats } from './checks.js';
 import type { RunRecord } from './run-record.js';
 
 export interface Report {
@@ -167,4 +167,26 @@ export function formatReport(report: Report): string {
   for (const v of report.warnings.slice(0, 10))
     lines.push(`  warning [${v.rule}] at ${(v.at / 1000).toFixed(2)} s: ${v.detail}`);
   return lines.join('\n');
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? null;
+}
+
+/** p50, p95 and max of some durations (nearest rank); `null`s when there are none. */
+export function stats(values: number[]): {
+  n: number;
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+} {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: sorted.length > 0 ? (sorted[sorted.length - 1] ?? null) : null,
+  };
 }

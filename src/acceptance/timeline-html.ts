@@ -6,7 +6,7 @@
 import type { CheckResult } from './checks.js';
 import type { Report } from './report.js';
 import type { RunRecord, Sample } from './run-record.js';
-import { samplesByElevator } from './checks.js';
+import { samplesByElevator } from './observations.js';
 
 const PX_PER_S = 24;
 const FLOOR_PX = 36;

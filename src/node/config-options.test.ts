@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { addConfigOptions, flagsFromCommand, formatConfigReport } from './config-options.js';
-import { ConfigError, SETTINGS, SETTING_KEYS, resolveConfig } from './node-config.js';
+import { SETTINGS, SETTING_KEYS } from './config-settings.js';
+import { ConfigError } from './node-config.js';
+import { resolveConfig } from './resolve-config.js';
 import type { ResolvedConfig } from './node-config.js';
 
 /** Parses argv with a fresh command and returns the flags it reports. */

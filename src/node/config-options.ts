@@ -4,13 +4,8 @@
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import {
-  SETTINGS,
-  SETTING_KEYS,
-  describeDefault,
-  describeSource,
-  showSetting,
-} from './node-config.js';
+import { SETTINGS, SETTING_KEYS, describeDefault, showSetting } from './config-settings.js';
+import { describeSource } from './node-config.js';
 import type { ResolvedConfig } from './node-config.js';
 
 const CONFIG_OPTION_NAMES = [

@@ -10,7 +10,7 @@ describe('controller node: a starved process (docs/design.md)', () => {
 
   /** The node's own loop tick (the harness's `tick` hands the raw clock to the controller). */
   function loopTick(node: HarnessNode): void {
-    (node.node as unknown as { onTick(tickMs: number): void }).onTick(10);
+    node.loopTick(10);
   }
 
   /** Lets `ms` pass while the node runs, ticking every 10 ms as its loop does. */

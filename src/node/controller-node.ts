@@ -57,6 +57,24 @@ export interface ControllerNodeDeps {
    * run. Absent: the clock is `now` as it is (tests that drive time by hand).
    */
   maxClockStepMs?: number;
+  /**
+   * For a simulation or a test that drives the node by hand: called once, while the node is
+   * constructed, with the node's own entry points (see {@link ControllerNodeDriver}).
+   */
+  driver?: (driver: ControllerNodeDriver) => void;
+}
+
+/**
+ * The entry points the node's timers and inputs run, for whoever drives the node by hand instead
+ * (src/testing/node-harness.ts): the same code paths, nothing skipped, no timer needed.
+ */
+export interface ControllerNodeDriver {
+  /** One beat of the control loop, as its timer runs it every `tickMs`. */
+  loopTick(tickMs: number): void;
+  /** The periodic broadcast, as its timer runs it. */
+  broadcast(): void;
+  /** Hands one event to the controller and executes its effects, as every input does. */
+  dispatch(event: ControllerEvent): void;
 }
 
 /** One running controller node. */
@@ -140,6 +158,11 @@ export class ControllerNode {
       this.log.warn(
         'no shared key (ELEVATOR_KEY or "key" in the config file): any host on the LAN can inject calls',
       );
+    deps.driver?.({
+      loopTick: (tickMs) => this.onTick(tickMs),
+      broadcast: () => this.broadcast(),
+      dispatch: (event) => this.dispatch(event),
+    });
   }
 
   /** Starts the loops. The controller's lamps are set before the driver connects, so the first resync is right. */

@@ -3,7 +3,8 @@
  * (`--config <file>` or `ELEVATOR_CONFIG`) and the key file (`ELEVATOR_KEY_FILE`), then resolves.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, resolveConfig } from './node-config.js';
+import { ConfigError } from './node-config.js';
+import { resolveConfig } from './resolve-config.js';
 import type { ConfigSource, ResolvedConfig } from './node-config.js';
 
 export interface LoadConfigOptions {

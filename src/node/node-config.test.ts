@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  SETTINGS,
-  SETTING_KEYS,
-  describeSource,
-  formatHostPort,
-  parseHostPort,
-  redactConfig,
-  resolveConfig,
-  showSetting,
-} from './node-config.js';
+import { SETTINGS, SETTING_KEYS, showSetting } from './config-settings.js';
+import { formatHostPort, parseHostPort } from './host-port.js';
+import { ConfigError, describeSource, redactConfig } from './node-config.js';
+import { resolveConfig } from './resolve-config.js';
 import type { ConfigInputs, NodeConfig, ResolvedConfig, SettingKey } from './node-config.js';
 
 const KEY = 'k3y-0123456789abcdef';

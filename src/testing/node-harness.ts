@@ -13,7 +13,7 @@ import type { ControllerEvent, PersistedState } from '../core/controller.js';
 import { DurableStateStore, type LoadResult } from '../io/durable-state-store.js';
 import { createHmacAuthenticator } from '../io/hmac.js';
 import type { DatagramSource, PeerTransport } from '../io/peer-transport.js';
-import { ControllerNode } from '../node/controller-node.js';
+import { ControllerNode, type ControllerNodeDriver } from '../node/controller-node.js';
 import { createNodeMetrics, type NodeMetrics } from '../node/metrics.js';
 import type { NodeConfig } from '../node/node-config.js';
 import { FakeElevatorIo } from './fake-elevator-io.js';
@@ -108,6 +108,8 @@ export interface HarnessNode {
   tick(): void;
   /** Runs the node's periodic broadcast now (what its timer would do). */
   broadcast(): void;
+  /** Runs one beat of the node's own control loop, as its timer would every `tickMs`. */
+  loopTick(tickMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function startHarnessNode(
   const store = new MemoryStateStore(dir);
   const metrics = createNodeMetrics();
   const clock = { now: 1000 };
+  let driver: ControllerNodeDriver | undefined;
   const node = new ControllerNode({
     config,
     logger: options.logger ?? pino({ level: 'silent' }),
@@ -143,7 +146,10 @@ export async function startHarnessNode(
     // The harness drives time itself; the node's interval timer would only add noise.
     tickMs: 3_600_000,
     ...(options.maxClockStepMs !== undefined && { maxClockStepMs: options.maxClockStepMs }),
+    driver: (d) => (driver = d),
   });
+  if (driver === undefined) throw new Error('the node did not hand over its driver');
+  const drive = driver;
   const harness: HarnessNode = {
     node,
     io,
@@ -155,9 +161,11 @@ export async function startHarnessNode(
     accepted: 0,
     tick: () => {
       io.flush(); // what the event loop delivered before the timer fired
-      handle({ type: 'tick', now: clock.now });
+      // Ticks go through the same path as an elevator event would.
+      drive.dispatch({ type: 'tick', now: clock.now });
     },
-    broadcast: () => (node as unknown as { broadcast(): void }).broadcast(),
+    broadcast: () => drive.broadcast(),
+    loopTick: (tickMs) => drive.loopTick(tickMs),
     stop: async () => {
       await node.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -169,10 +177,6 @@ export async function startHarnessNode(
   controller.handle = (event: ControllerEvent) => {
     if (event.type === 'peerMessage') harness.accepted += 1;
     return original(event);
-  };
-  // `dispatch` is private; ticks go through the same path as an elevator event would.
-  const handle = (event: ControllerEvent): void => {
-    (node as unknown as { dispatch(e: ControllerEvent): void }).dispatch(event);
   };
   await node.start();
   return harness;

@@ -3,7 +3,9 @@
  * to fail on a run that breaks it, so none of them can pass vacuously.
  */
 import { describe, expect, it } from 'vitest';
-import { checkRun, hallDisagreements, quietIntervals, stats } from '../../src/acceptance/checks.js';
+import { checkRun } from '../../src/acceptance/checks.js';
+import { hallDisagreements, quietIntervals } from '../../src/acceptance/observations.js';
+import { stats } from '../../src/acceptance/report.js';
 import { buildReport } from '../../src/acceptance/report.js';
 import type { FaultSpan, Panel, RunRecord, Sample } from '../../src/acceptance/run-record.js';
 import { idlePanel } from '../../src/acceptance/run-record.js';

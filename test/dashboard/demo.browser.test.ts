@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toDemoControls } from '../../src/dashboard/demo-controls.js';
 import { startMonitor, type Monitor } from '../../src/dashboard/monitor-server.js';
-import { startDemo, type Demo } from '../../src/node/demo.js';
+import { startDemo, type Demo } from '../../src/demo/demo.js';
 import { freeUdpPort, tcpPortFree } from '../../src/io/free-ports.js';
 import type { Page } from 'playwright-core';
 import { artifactPath, launchChromium, type LaunchedBrowser } from './browser.js';

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { DEFAULT_DISPATCH } from '../../core/assigner/dispatch.js';
 import { toDemoControls } from '../../dashboard/demo-controls.js';
 import { startMonitor } from '../../dashboard/monitor-server.js';
-import { startDemo } from '../../node/demo.js';
+import { startDemo } from '../../demo/demo.js';
 import { DEFAULT_PORTS } from '../../core/ports.js';
 
 function integer(min: number, max: number) {
