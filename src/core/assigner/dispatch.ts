@@ -12,6 +12,7 @@ import {
   isAssignerName,
 } from './assigner-registry.js';
 import { parkingFloor } from './parking-policy.js';
+import { createAdaptiveParking } from './adaptive-parking.js';
 
 /** The suffix that adds idle-car parking (`core/assigner/parking-policy`) to an assigner. */
 export const PARK_SUFFIX = '+park';
@@ -22,6 +23,14 @@ export const PARK_SUFFIX = '+park';
  * floor between it and that home, so a car that will soon be called anyway does not drive off.
  */
 export const IDLE_PARK_SUFFIX = '+idle';
+
+/**
+ * The suffix for adaptive parking (`core/assigner/adaptive-parking`): homes chosen from the hall
+ * calls the building has seen (up-peak: the lobby; down-peak: spread over the upper floors), and
+ * a free car that declines a home whose drive costs more floors than it is expected to save. It
+ * remembers the calls it has seen: each strategy made by `createDispatch` has its own memory.
+ */
+export const ADAPTIVE_PARK_SUFFIX = '+adapt';
 
 /** When a parking car leaves, as its state machine takes it (`ElevatorConfig`). */
 export interface ParkTiming {
@@ -54,11 +63,15 @@ export interface Dispatch {
   parkTiming?: ParkTiming | undefined;
 }
 
-/** Every dispatch strategy name: each assigner alone, then with parking, then parking after idling. */
+const SUFFIXES = [PARK_SUFFIX, IDLE_PARK_SUFFIX, ADAPTIVE_PARK_SUFFIX] as const;
+
+/**
+ * Every dispatch strategy name: each assigner alone, then with parking, parking after idling, and
+ * adaptive parking.
+ */
 export const DISPATCH_NAMES: readonly string[] = [
   ...ASSIGNER_NAMES,
-  ...ASSIGNER_NAMES.map((n) => `${n}${PARK_SUFFIX}`),
-  ...ASSIGNER_NAMES.map((n) => `${n}${IDLE_PARK_SUFFIX}`),
+  ...SUFFIXES.flatMap((suffix) => ASSIGNER_NAMES.map((n) => `${n}${suffix}`)),
 ];
 
 /**
@@ -69,8 +82,7 @@ export const DEFAULT_DISPATCH = 'mesh+park';
 
 /** The assigner behind a strategy name (`mesh+park` -> `mesh`). */
 export function baseAssignerName(name: string): string {
-  for (const suffix of [PARK_SUFFIX, IDLE_PARK_SUFFIX])
-    if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
+  for (const suffix of SUFFIXES) if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
   return name;
 }
 
@@ -92,9 +104,11 @@ export class UnknownDispatchError extends Error {
 export function createDispatch(name: string, settings: AssignerSettings = {}): Dispatch {
   const base = baseAssignerName(name);
   if (!isAssignerName(base)) throw new UnknownDispatchError(name);
+  const assign = createAssigner(base satisfies AssignerName, settings);
+  if (name.endsWith(ADAPTIVE_PARK_SUFFIX)) return { assign, park: createAdaptiveParking() };
   const idle = name.endsWith(IDLE_PARK_SUFFIX);
   return {
-    assign: createAssigner(base satisfies AssignerName, settings),
+    assign,
     park: name.endsWith(PARK_SUFFIX) || idle ? parkingFloor : undefined,
     ...(idle && { parkTiming: IDLE_PARK_TIMING }),
   };
