@@ -22,7 +22,7 @@ export interface DemoControls {
 export const DEMO_ACTIONS = ['kill', 'restart', 'disconnect', 'reconnect'] as const;
 export type DemoAction = (typeof DEMO_ACTIONS)[number];
 
-/** The shape of the demo object `startDemo` returns (`src/node/demo.ts`), as far as used here. */
+/** The shape of the demo object `startDemo` returns (`src/demo/demo.ts`), as far as used here. */
 export interface DemoLike {
   elevators: readonly { id: string; controlUrl: string }[];
   kill(id: string): Promise<void>;
