@@ -127,8 +127,11 @@ export class Controller {
     this.fsm = initialElevatorState(options.elevator);
     this.view = restoreView(this.id, this.floors, restored);
     this.peers = new PeerLiveness(this.id, options.peerTimeoutMs, options.dispatchName);
-    // With a disk, the lights it shows are right to show at once (peers may add or serve calls).
-    this.sync = new ViewSync(restored !== undefined, options.peerTimeoutMs);
+    // A disk written by a run that knew the calls: the lights it shows are right to show at once.
+    this.sync = new ViewSync(
+      restored !== undefined && restored.unsynced !== true,
+      options.peerTimeoutMs,
+    );
     this.durable = new DurableCopy(this.view, options.epoch);
     this.assignment = new HallAssignment(options.assign, options.park);
   }
@@ -180,7 +183,7 @@ export class Controller {
     const served = this.updateRequests(now, out);
     this.lamps.update(this.view, this.durable, this.sync.knowsCalls, out);
     if (viewChanged || served) {
-      const state = this.durable.writeRequest(this.view);
+      const state = this.durable.writeRequest(this.view, this.sync.knowsCalls);
       if (state !== null) out.push({ type: 'persist', state });
     }
     this.emitAvailability(now, out);

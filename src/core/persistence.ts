@@ -14,6 +14,12 @@ export interface PersistedState {
   epoch: number;
   cab: WireRegister[];
   hall: [WireRegister, WireRegister][];
+  /**
+   * Written by a run that did not know the calls yet (`view-sync.ts`: a restart with an empty disk
+   * that has not heard its peers' views): the file may lack calls whose lamps are on, so a run that
+   * restores it does not know the calls either (absent: it does).
+   */
+  unsynced?: true;
 }
 
 /** The view a node starts with: what its disk holds, or nothing. */
@@ -33,11 +39,12 @@ export function restoreView(self: string, floors: number, restored?: PersistedSt
 }
 
 /** The part of the view that the node keeps on disk. */
-export function persistedState(view: CallView, epoch: number): PersistedState {
+export function persistedState(view: CallView, epoch: number, knowsCalls = true): PersistedState {
   return {
     epoch,
     cab: ownCab(view).map(registerToWire),
     hall: view.hall.map(([u, d]) => [registerToWire(u), registerToWire(d)]),
+    ...(!knowsCalls && { unsynced: true as const }),
   };
 }
 
@@ -73,9 +80,12 @@ export class DurableCopy {
     this.durableCab = state.cab.map(registerFromWire);
   }
 
-  /** The state to write for `view`, or null when the shell was already asked to write it. */
-  writeRequest(view: CallView): PersistedState | null {
-    const state = persistedState(view, this.epoch);
+  /**
+   * The state to write for `view`, or null when the shell was already asked to write it;
+   * `knowsCalls`: see `ViewSync.knowsCalls`.
+   */
+  writeRequest(view: CallView, knowsCalls: boolean): PersistedState | null {
+    const state = persistedState(view, this.epoch, knowsCalls);
     const key = JSON.stringify(state);
     if (key === this.requested) return null;
     this.requested = key;

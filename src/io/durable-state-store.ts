@@ -23,6 +23,7 @@ const persistedStateSchema = z.object({
   epoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   cab: z.array(wireRegisterSchema).max(255),
   hall: z.array(z.tuple([wireRegisterSchema, wireRegisterSchema])).max(255),
+  unsynced: z.literal(true).optional(),
 });
 
 /** What reading the state file found. */

@@ -398,6 +398,41 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
     },
   );
 
+  // Found by the random scenarios (seed 841, 80% loss): a node restarted with an empty disk wrote
+  // its state before it had heard the calls back, crashed again, and restored that file as if it
+  // knew the calls: it darkened a lit hall lamp that had not been served.
+  it('restart: a state file written before the node knew the calls does not darken their lamps', () => {
+    const { sim, checker } = building(3, 6);
+    parkAll(sim, 0);
+    sim.setMotorPower('e1', false);
+    sim.setMotorPower('e2', false);
+    sim.press('e1', 'hallUp', 4);
+    runUntilTrue(sim, () => lampOn(sim, 'e3', 'hallUp', 4), 500);
+    sim.setMotorPower('e3', false); // nobody serves it while we look
+    sim.crash('e3', { loseDisk: true, restartAfterMs: 100 });
+    sim.disconnect('e3'); // it cannot hear the calls back
+    sim.runUntil(sim.now + 101);
+    sim.press('e3', 'cab', 2); // it writes its state file, without the hall call
+    sim.runUntil(sim.now + 50);
+    expect(sim.node('e3').disk?.unsynced).toBe(true);
+    let served = false;
+    let darkened = false;
+    sim.observe((o) => {
+      if (o.kind === 'served' && o.button === 'hallUp' && o.floor === 4) served = true;
+      if (o.kind === 'lamp' && !o.on && o.node === 'e3' && o.button === 'hallUp' && o.floor === 4)
+        darkened ||= !served;
+    });
+    sim.crash('e3', { restartAfterMs: 100 });
+    sim.runUntil(sim.now + 500);
+    expect(lampOn(sim, 'e3', 'hallUp', 4)).toBe(true);
+    sim.reconnect('e3');
+    for (const id of ['e1', 'e2', 'e3']) sim.setMotorPower(id, true);
+    runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp('hallUp', 4)), 60_000);
+    expect(darkened).toBe(false);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
   it('restart: a node that is alone takes a new hall call once it has been up a peer timeout', () => {
     const { sim, checker } = building(2, 6);
     parkAll(sim, 0);
