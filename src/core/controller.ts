@@ -227,7 +227,11 @@ export class Controller {
     times.push(...this.peers.lossDeadlines());
     const syncDeadline = this.sync.deadline();
     if (syncDeadline !== null) times.push(syncDeadline);
-    const aloneFrom = aloneKnownFrom(this.standing());
+    const aloneFrom = aloneKnownFrom({
+      heardAnyPeer: this.peers.heardAny,
+      upSince: this.sync.started ?? this.lastNow,
+      peerTimeoutMs: this.options.peerTimeoutMs,
+    });
     if (aloneFrom > this.lastNow && this.sync.started !== null) times.push(aloneFrom);
     return times.length === 0 ? null : Math.min(...times);
   }

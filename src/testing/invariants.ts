@@ -116,10 +116,9 @@ export class InvariantChecker {
       // that has happened, not a light lit too early, and the owner's disk and memory are what the
       // guarantee leaves. (Slow disk writes widen that window: the light waits for the disk.)
       const peerTimeoutMs = this.sim.timings.peerTimeoutMs;
-      const witnessDied = peers.some(
-        (p) => p !== id && at - (this.crashedAt.get(p) ?? -Infinity) < peerTimeoutMs,
-      );
-      if (peers.length > 1 && holders < 2 && !witnessDied)
+      const witnessDied = () =>
+        peers.some((p) => p !== id && at - (this.crashedAt.get(p) ?? -Infinity) < peerTimeoutMs);
+      if (peers.length > 1 && holders < 2 && !witnessDied())
         this.fail('a cab light is on only once a peer holds the call', `${id} cab@${floor}`);
       return;
     }

@@ -73,6 +73,26 @@ function pressAndAwait(
   return runUntilTrue(sim, seen, limitMs);
 }
 
+/**
+ * Starts watching a lamp of one panel: the returned function tells whether it went off while its
+ * call had not been served (by any car, since the watch began).
+ */
+function watchDarkening(
+  sim: ClusterSim,
+  id: string,
+  button: 'hallUp' | 'hallDown' | 'cab',
+  floor: number,
+): () => boolean {
+  let served = false;
+  let darkened = false;
+  sim.observe((o) => {
+    if (o.kind === 'served' && o.button === button && o.floor === floor) served = true;
+    if (o.kind === 'lamp' && !o.on && o.node === id && o.button === button && o.floor === floor)
+      darkened ||= !served;
+  });
+  return () => darkened;
+}
+
 const lampOn = (sim: ClusterSim, id: string, b: 'hallUp' | 'hallDown' | 'cab', f: number) =>
   sim.node(id).lamp(b, f);
 const allHallLampsAgree = (sim: ClusterSim) =>
@@ -384,15 +404,9 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
       const disk = sim.node('e1').disk;
       const onDisk = button === 'cab' ? disk?.cab[3] : disk?.hall[3]?.[0];
       expect(onDisk?.some(([, p, k]) => k !== undefined && p > k)).toBe(true); // on the disk, pending only
-      let served = false;
-      let darkened = false;
-      sim.observe((o) => {
-        if (o.kind === 'served' && o.button === button && o.floor === 3) served = true;
-        if (o.kind === 'lamp' && !o.on && o.node === 'e1' && o.button === button && o.floor === 3)
-          darkened ||= !served;
-      });
+      const darkened = watchDarkening(sim, 'e1', button, 3);
       runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp(button, 3)), 60_000);
-      expect(darkened).toBe(false);
+      expect(darkened()).toBe(false);
       checker.checkAllServed();
       expect(checker.violations).toEqual([]);
     },
@@ -415,20 +429,14 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
     sim.press('e3', 'cab', 2); // it writes its state file, without the hall call
     sim.runUntil(sim.now + 50);
     expect(sim.node('e3').disk?.unsynced).toBe(true);
-    let served = false;
-    let darkened = false;
-    sim.observe((o) => {
-      if (o.kind === 'served' && o.button === 'hallUp' && o.floor === 4) served = true;
-      if (o.kind === 'lamp' && !o.on && o.node === 'e3' && o.button === 'hallUp' && o.floor === 4)
-        darkened ||= !served;
-    });
+    const darkened = watchDarkening(sim, 'e3', 'hallUp', 4);
     sim.crash('e3', { restartAfterMs: 100 });
     sim.runUntil(sim.now + 500);
     expect(lampOn(sim, 'e3', 'hallUp', 4)).toBe(true);
     sim.reconnect('e3');
     for (const id of ['e1', 'e2', 'e3']) sim.setMotorPower(id, true);
     runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp('hallUp', 4)), 60_000);
-    expect(darkened).toBe(false);
+    expect(darkened()).toBe(false);
     checker.checkAllServed();
     expect(checker.violations).toEqual([]);
   });
