@@ -71,9 +71,12 @@
  *    partition (a node cut off, then healed) is one pattern of losses the model already has; the
  *    cut step only restricts deliveries and adds no behaviour (-DCUTS=1 keeps it, for a trail that
  *    reads like failure case 6). Peer timeouts and false suspicions are unbounded.
- *  - Two nodes in CI. Three nodes (3 witnesses, three-way races) are in --deep only: even with
- *    CRASHES = 0 the 3-node space exceeds 11 million states and 5 minutes, and with a crash 3 GB;
- *    no --deep 3-node run has finished on this project's machines yet (docs/design.md, 7).
+ *  - Nodes: 2 in CI exhaustively with every fault; 3 nodes (3 witnesses, three-way races) in CI
+ *    with one broadcast (BCASTS = 1: every later datagram is a duplicate of it) exhaustively, and
+ *    every mutant with 3 nodes. Without that bound, 3 nodes and no crash is more than 200 million
+ *    states without the symmetry reduction (below) and half that with it: --deep, stored as a
+ *    minimised automaton (-DMA, a few MB instead of tens of GB; docs/design.md, 7, has the
+ *    figures).
  *  - ROUNDS = 4 fair rounds: one round delivers every node's state to every other; a call needs at
  *    most: witnesses, confirm and persist, light and serve, the service heard; the mutants that
  *    break liveness (NO_CAB_REBROADCAST, NEVER_SYNC) are caught with these rounds.
@@ -88,7 +91,9 @@
  * Cost: every step is one d_step (one event of one node); the properties are checked once per
  * state by a monitor process, not once per transition; one process per node keeps the C that spin
  * generates (and its compile time) small. Partial-order reduction cannot help here: every step
- * reads and writes shared variables (the network and the ghosts).
+ * reads and writes shared variables (the network and the ghosts). With 3 nodes, the symmetry of
+ * nodes 1 and 2 halves the space (canon, below: 871,090 states instead of 1,705,498 for the
+ * 1-broadcast run, same verdict).
  *
  * Mutants (-D), each rejected by a property (model/run-model.ts): CONFIRM_ALONE_WITNESS,
  * LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER, SUSPECT_DROPS, NO_CAB_REBROADCAST,
@@ -162,6 +167,9 @@ byte used[N];       /* the largest instance number node n ever used (its clock i
 
 /* --- budgets -------------------------------------------------------------------------------- */
 byte pressesH; byte pressesC; byte crashes; byte cuts;
+#ifdef BCASTS
+byte bcasts;     /* broadcasts so far (-DBCASTS) */
+#endif
 bit calm;
 byte lossAtCalm;  /* the node whose disk is lost when the faults stop (N: none) */
 bit emptied;     /* some node's disk has been lost (a restart with an empty disk) */
@@ -637,12 +645,89 @@ inline liveness(lost) {
 #define HALL_PRESSER(n) 1
 #endif
 
+/* --- symmetry reduction (3 nodes) -----------------------------------------------------------
+   Node 0 is the one that differs (the hall press is taken there, the cab call is elevator 0's);
+   nodes 1 and 2 run the same rules on the same kind of state, and every property, the fault
+   choices and the calm run's choices treat them alike. So a state and the same state with nodes 1
+   and 2 renamed have the same futures up to that renaming, and the search keeps one of the two:
+   after every step, if node 2's state sorts before node 1's (a key of features that renaming
+   swaps exactly), the two are renamed (canon). Sound for any choice of representative; the key
+   only decides how often both are kept (on a tie both may be). The calm run's fixed order of
+   nodes (0, 1, 2) then stands for (0, 2, 1) in renamed states: another fair schedule of the same
+   rounds. A counterexample trail prints "rename 1<->2" where it happened. -DNOSYM turns it off
+   (the runner checks that both give the same verdicts). */
+#if N == 3 && !defined(NOSYM)
+hidden byte vs;   /* swap temporary */
+hidden byte vc;   /* the comparison: 0 tie so far, 1 node 1 first, 2 node 2 first */
+/* a peer set as node n sees it: bit 0 node 0, bit 1 itself, bit 2 the other (o) */
+#define REL(m, n, o) (((m) & 1) | ((((m) >> (n)) & 1) << 1) | ((((m) >> (o)) & 1) << 2))
+#define SWAPPED(m) (((m) & 249) | (((m) & 2) << 1) | (((m) & 4) >> 1))
+#define CMP(a, b) if :: vc == 0 && (a) < (b) -> vc = 1 :: vc == 0 && (a) > (b) -> vc = 2 :: else -> skip fi
+#define KEY(E) CMP(E(1, 2), E(2, 1))
+#define F_UP(n, o) (up[n] * 64 + settled[n] * 32 + synced[n] * 16 + fellBack[n] * 8 + lampH[n] * 2 + physH[n])
+#define F_H(n, o) (hp[IX(n, 0)] * 64 + hk[IX(n, 0)] * 8 + hs[IX(n, 0)])
+#define F_HW(n, o) (REL(hw[IX(n, 0)], n, o) * 8 + REL(alive[n], n, o))
+#define F_D(n, o) (dp[IX(n, 0)] * 64 + dk[IX(n, 0)] * 8 + ds[IX(n, 0)])
+#define F_DW(n, o) (REL(dw[IX(n, 0)], n, o) * 8 + REL(mto[n], n, o))
+#define F_C(n, o) (cp[n] * 64 + ck[n] * 8 + cs[n])
+#define F_CW(n, o) (REL(cw[n], n, o) * 8 + REL(mcw[n], n, o))
+#define F_M(n, o) (mhp[IX(n, 0)] * 64 + mhk[IX(n, 0)] * 8 + mhs[IX(n, 0)])
+#define F_MW(n, o) (REL(mhw[IX(n, 0)], n, o) * 8 + ((doorH >> (n)) & 1) * 2 + ((cut >> (n)) & 1))
+#define F_MC(n, o) (mcp[n] * 64 + mck[n] * 8 + mcs[n])
+#define F_E(n, o) (epoch[n] * 16 + used[n])
+#define F_O(n, o) (hp[IX(0, n)] * 64 + hp[IX(n, n)] * 8 + litH[IX(n, 0)])
+#define F_G(n, o) (everLitH[n] * 16 + servedH[n])
+#define F_I(n, o) (issuedH[n] * 16 + aloneH[n])
+inline sw(a, b) { vs = a; a = b; b = vs }
+/* a (node, origin) table: both indices renamed */
+#define swTable(t) sw(t[1], t[2]); sw(t[3], t[6]); sw(t[4], t[8]); sw(t[5], t[7])
+#define swMasks(t) for (vs : 0 .. N * N - 1) { t[vs] = SWAPPED(t[vs]) }
+inline canon() {
+  vc = 0;
+  KEY(F_UP); KEY(F_H); KEY(F_HW); KEY(F_D); KEY(F_DW); KEY(F_C); KEY(F_CW); KEY(F_M); KEY(F_MW);
+  KEY(F_MC); KEY(F_E); KEY(F_O); KEY(F_G); KEY(F_I);
+  if
+  :: vc == 2 ->
+     printf("rename 1<->2\n");
+     swTable(hp); swTable(hk); swTable(hs); swTable(hw); swMasks(hw);
+     swTable(dp); swTable(dk); swTable(ds); swTable(dw); swMasks(dw);
+     swTable(mhp); swTable(mhk); swTable(mhs); swTable(mhw); swMasks(mhw);
+     swTable(litH);
+     sw(up[1], up[2]); sw(settled[1], settled[2]); sw(synced[1], synced[2]);
+     sw(fellBack[1], fellBack[2]); sw(lampH[1], lampH[2]); sw(physH[1], physH[2]);
+     sw(epoch[1], epoch[2]); sw(used[1], used[2]);
+     sw(cp[1], cp[2]); sw(ck[1], ck[2]); sw(cs[1], cs[2]); sw(cw[1], cw[2]);
+     sw(mcp[1], mcp[2]); sw(mck[1], mck[2]); sw(mcs[1], mcs[2]); sw(mcw[1], mcw[2]);
+     sw(alive[1], alive[2]); sw(mto[1], mto[2]);
+     cw[0] = SWAPPED(cw[0]); cw[1] = SWAPPED(cw[1]); cw[2] = SWAPPED(cw[2]);
+     mcw[0] = SWAPPED(mcw[0]); mcw[1] = SWAPPED(mcw[1]); mcw[2] = SWAPPED(mcw[2]);
+     alive[0] = SWAPPED(alive[0]); alive[1] = SWAPPED(alive[1]); alive[2] = SWAPPED(alive[2]);
+     mto[0] = SWAPPED(mto[0]); mto[1] = SWAPPED(mto[1]); mto[2] = SWAPPED(mto[2]);
+     doorH = SWAPPED(doorH); cut = SWAPPED(cut); dcw = SWAPPED(dcw);
+     sw(everLitH[1], everLitH[2]); sw(servedH[1], servedH[2]);
+     sw(aloneH[1], aloneH[2]); sw(issuedH[1], issuedH[2])
+  :: else -> skip
+  fi
+}
+#else
+#define canon() skip
+#endif
+
 /* The steps. Each is one d_step (one indivisible event of one node, as the controller handles
    one event at a time); its first expression is its guard. */
 inline stepPressHall(n) { !calm && pressesH < PRESS_H && up[n] && HALL_PRESSER(n) -> printf("press hall at %d\n", n); pressHall(n) }
 inline stepPressCab(n) { !calm && n == 0 && pressesC < PRESS_C && up[0] -> printf("press cab at 0\n"); pressCab() }
 /* a broadcast (a send lost by every receiver is no step at all: the older datagram stays in flight) */
+#ifdef BCASTS
+/* -DBCASTS=b: at most b broadcasts before the faults stop (duplicates of them unbounded). A 3-node
+   run that finishes in CI (b = 1: the only confirmations are by the alone rule, but every
+   suspicion, race, sync and the calm run's disk loss with three nodes are there), and the check
+   that the symmetry reduction keeps the verdict. One broadcast per node is already more than 18
+   million states. */
+inline stepBroadcast(n) { !calm && up[n] && bcasts < BCASTS -> printf("broadcast %d\n", n); bcasts++; broadcast(n) }
+#else
 inline stepBroadcast(n) { !calm && up[n] -> printf("broadcast %d\n", n); broadcast(n) }
+#endif
 /* sender s's datagram reaches r: its hall part (part 1), its cab part (2) or both (3); kept in
    flight for a duplicate, or not */
 inline stepDeliver(s, r, part, keep) {
@@ -720,25 +805,25 @@ inline calmRun(ln) {
 #define CALM(ln) d_step { calmRun(ln); for (rnd : 0 .. ROUNDS) { fairRound(rnd < ROUNDS) }; liveness(emptied) }
 
 #define NODE(n) \
-  :: d_step { stepPressHall(n) } \
-  :: d_step { stepPressCab(n) } \
-  :: d_step { stepBroadcast(n) } \
-  :: d_step { stepPersist(n) } \
-  :: d_step { stepSync(n) } \
-  :: d_step { stepServeHall(n) } \
-  :: d_step { stepServeCab(n) } \
-  :: d_step { stepSettle(n) } \
-  :: d_step { stepCrash(n) } \
-  :: d_step { stepRestart(n) } \
-  :: d_step { stepRestartEmpty(n) } \
-  :: d_step { stepCut(n) }
+  :: d_step { stepPressHall(n); canon() } \
+  :: d_step { stepPressCab(n); canon() } \
+  :: d_step { stepBroadcast(n); canon() } \
+  :: d_step { stepPersist(n); canon() } \
+  :: d_step { stepSync(n); canon() } \
+  :: d_step { stepServeHall(n); canon() } \
+  :: d_step { stepServeCab(n); canon() } \
+  :: d_step { stepSettle(n); canon() } \
+  :: d_step { stepCrash(n); canon() } \
+  :: d_step { stepRestart(n); canon() } \
+  :: d_step { stepRestartEmpty(n); canon() } \
+  :: d_step { stepCut(n); canon() }
 
 /* With both calls pressed, a datagram may carry one register and not the other (a slice). With one
    call, a slice without it is a lost datagram. */
 #if PRESS_H > 0 && PRESS_C > 0
 #define SLICES(s, r) \
-  :: d_step { stepDeliver(s, r, 1, 0) } \
-  :: d_step { stepDeliver(s, r, 2, 0) }
+  :: d_step { stepDeliver(s, r, 1, 0); canon() } \
+  :: d_step { stepDeliver(s, r, 2, 0); canon() }
 #else
 #define SLICES(s, r)
 #endif
@@ -746,9 +831,9 @@ inline calmRun(ln) {
 /* sender s's datagram to r, and s's peer timeout for r */
 #define PAIR(s, r) \
   SLICES(s, r) \
-  :: d_step { stepDeliver(s, r, 3, 0) } \
-  :: d_step { stepDeliver(s, r, 3, 1) } \
-  :: d_step { stepSuspect(s, r) }
+  :: d_step { stepDeliver(s, r, 3, 0); canon() } \
+  :: d_step { stepDeliver(s, r, 3, 1); canon() } \
+  :: d_step { stepSuspect(s, r); canon() }
 
 /* Node me's events (one process per node: the steps' code exists once; every step is one d_step
    on shared variables, so the interleavings are those of one process choosing any enabled step). */
@@ -760,7 +845,7 @@ end:
 #if N == 3
   PAIR((me + 2) % N, me)
 #endif
-  :: d_step { !calm && me == 0 && cut != 0 -> printf("heal\n"); cut = 0 }
+  :: d_step { !calm && me == 0 && cut != 0 -> printf("heal\n"); cut = 0; canon() }
   od
 }
 

@@ -54,6 +54,18 @@ describe('pan output', () => {
     expect(v.text).toContain('depth');
   });
 
+  it('passes a mutant rejected within a depth bound, but never a clean run searched within one', () => {
+    const found = { ...parsePan(violated), depthBound: 12 };
+    expect(judge(mutant, found).ok).toBe(true);
+    // A bounded search that found nothing is not exhaustive, even when pan did not say so.
+    const bounded = { ...parsePan(clean), depthBound: 12 };
+    expect(judge(real, bounded)).toEqual({
+      ok: false,
+      text: 'NOT EXHAUSTIVE: search depth too small',
+    });
+    expect(judge(mutant, bounded).ok).toBe(false);
+  });
+
   it('throws on text that is not a finished pan run', () => {
     expect(() => parsePan('gcc: error: pan.c: No such file')).toThrow(/pan output lacks/);
   });
