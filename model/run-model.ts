@@ -24,8 +24,9 @@ const CAB = ['-DPRESS_H=0', '-DPRESS_C=1'];
 const HALL2 = ['-DPRESS_H=2', '-DPRESS_C=0'];
 
 /**
- * The real protocol: the hall call and the cab call apart, 2 nodes in CI; 3 nodes and larger bounds
- * with --deep (model/mesh.pml, "Bounds"; docs/design.md section 7 has the figures).
+ * The real protocol: the hall call and the cab call apart, 2 nodes in CI, and 3 nodes with one
+ * broadcast; 3 nodes unbounded and larger bounds with --deep (model/mesh.pml, "Bounds";
+ * docs/design.md section 7 has the figures).
  */
 const REAL: Run[] = [
   {
