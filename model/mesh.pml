@@ -655,7 +655,7 @@ inline liveness(lost) {
    only decides how often both are kept (on a tie both may be). The calm run's fixed order of
    nodes (0, 1, 2) then stands for (0, 2, 1) in renamed states: another fair schedule of the same
    rounds. A counterexample trail prints "rename 1<->2" where it happened. -DNOSYM turns it off
-   (the runner checks that both give the same verdicts). */
+   (--deep runs the 1-broadcast configuration both ways: both must finish without an error). */
 #if N == 3 && !defined(NOSYM)
 hidden byte vs;   /* swap temporary */
 hidden byte vc;   /* the comparison: 0 tie so far, 1 node 1 first, 2 node 2 first */
