@@ -681,7 +681,8 @@ hidden byte vc;   /* the comparison: 0 tie so far, 1 node 1 first, 2 node 2 firs
 inline sw(a, b) { vs = a; a = b; b = vs }
 /* a (node, origin) table: both indices renamed */
 #define swTable(t) sw(t[1], t[2]); sw(t[3], t[6]); sw(t[4], t[8]); sw(t[5], t[7])
-#define swMasks(t) for (vs : 0 .. N * N - 1) { t[vs] = SWAPPED(t[vs]) }
+/* every peer bitmask of an array of len entries: bits 1 and 2 swapped */
+#define swMasks(t, len) for (vs : 0 .. (len) - 1) { t[vs] = SWAPPED(t[vs]) }
 inline canon() {
   vc = 0;
   KEY(F_UP); KEY(F_H); KEY(F_HW); KEY(F_D); KEY(F_DW); KEY(F_C); KEY(F_CW); KEY(F_M); KEY(F_MW);
@@ -689,9 +690,9 @@ inline canon() {
   if
   :: vc == 2 ->
      printf("rename 1<->2\n");
-     swTable(hp); swTable(hk); swTable(hs); swTable(hw); swMasks(hw);
-     swTable(dp); swTable(dk); swTable(ds); swTable(dw); swMasks(dw);
-     swTable(mhp); swTable(mhk); swTable(mhs); swTable(mhw); swMasks(mhw);
+     swTable(hp); swTable(hk); swTable(hs); swTable(hw); swMasks(hw, N * N);
+     swTable(dp); swTable(dk); swTable(ds); swTable(dw); swMasks(dw, N * N);
+     swTable(mhp); swTable(mhk); swTable(mhs); swTable(mhw); swMasks(mhw, N * N);
      swTable(litH);
      sw(up[1], up[2]); sw(settled[1], settled[2]); sw(synced[1], synced[2]);
      sw(fellBack[1], fellBack[2]); sw(lampH[1], lampH[2]); sw(physH[1], physH[2]);
@@ -699,10 +700,7 @@ inline canon() {
      sw(cp[1], cp[2]); sw(ck[1], ck[2]); sw(cs[1], cs[2]); sw(cw[1], cw[2]);
      sw(mcp[1], mcp[2]); sw(mck[1], mck[2]); sw(mcs[1], mcs[2]); sw(mcw[1], mcw[2]);
      sw(alive[1], alive[2]); sw(mto[1], mto[2]);
-     cw[0] = SWAPPED(cw[0]); cw[1] = SWAPPED(cw[1]); cw[2] = SWAPPED(cw[2]);
-     mcw[0] = SWAPPED(mcw[0]); mcw[1] = SWAPPED(mcw[1]); mcw[2] = SWAPPED(mcw[2]);
-     alive[0] = SWAPPED(alive[0]); alive[1] = SWAPPED(alive[1]); alive[2] = SWAPPED(alive[2]);
-     mto[0] = SWAPPED(mto[0]); mto[1] = SWAPPED(mto[1]); mto[2] = SWAPPED(mto[2]);
+     swMasks(cw, N); swMasks(mcw, N); swMasks(alive, N); swMasks(mto, N);
      doorH = SWAPPED(doorH); cut = SWAPPED(cut); dcw = SWAPPED(dcw);
      sw(everLitH[1], everLitH[2]); sw(servedH[1], servedH[2]);
      sw(aloneH[1], aloneH[2]); sw(issuedH[1], issuedH[2])
