@@ -73,10 +73,10 @@
  *    reads like failure case 6). Peer timeouts and false suspicions are unbounded.
  *  - Nodes: 2 in CI exhaustively with every fault; 3 nodes (3 witnesses, three-way races) in CI
  *    with one broadcast (BCASTS = 1: every later datagram is a duplicate of it) exhaustively, and
- *    every mutant with 3 nodes. Without that bound, 3 nodes and no crash is more than 200 million
- *    states without the symmetry reduction (below) and half that with it: --deep, stored as a
- *    minimised automaton (-DMA, a few MB instead of tens of GB; docs/design.md, 7, has the
- *    figures).
+ *    every mutant with 3 nodes. Without that bound, 3 nodes and no crash is more than 212 million
+ *    states without the symmetry reduction (below) and more than 125 million with it (neither
+ *    finished): --deep, stored as a minimised automaton (-DMA, 16 MB instead of tens of GB;
+ *    docs/design.md, 7, has the figures).
  *  - ROUNDS = 4 fair rounds: one round delivers every node's state to every other; a call needs at
  *    most: witnesses, confirm and persist, light and serve, the service heard; the mutants that
  *    break liveness (NO_CAB_REBROADCAST, NEVER_SYNC) are caught with these rounds.
