@@ -21,7 +21,10 @@ interface SimState {
   clientConnected: boolean;
 }
 interface Sample {
+  /** The simulator's monotonic clock at the change (ms), not when the test read it. */
   t: number;
+  /** Its place in the stream. */
+  i: number;
   state: SimState;
 }
 
@@ -58,21 +61,48 @@ describe('node process against the simulator process', () => {
   let controlPort: number;
   let nodeArgs: string[];
   const stream = new SseClient();
-  /** Every state the simulator reported, with when it arrived. */
+  /**
+   * Every state the simulator reported, stamped with the simulator's own clock: a busy test
+   * process reads events late, but the instants it measures between are the simulator's.
+   */
   const samples = (): Sample[] =>
-    stream.events.flatMap((e) => {
-      const state = (JSON.parse(e.data) as { state?: SimState }).state;
-      return state === undefined ? [] : [{ t: e.at, state }];
-    });
+    stream.events
+      .flatMap((e) => {
+        const { t, state } = JSON.parse(e.data) as { t?: number; state?: SimState };
+        return state === undefined || t === undefined ? [] : [{ t, state }];
+      })
+      .map((x, i) => ({ ...x, i }));
   const stateDir = mkdtempSync(join(tmpdir(), 'em-it-'));
 
-  /** Waits until the latest state satisfies `ok`; returns that sample. */
+  /**
+   * Waits until the latest state satisfies `ok`; returns the sample where that stretch began (the
+   * change that made `ok` true), however late the test looked: a later sample of the same
+   * stretch would shorten every interval measured from it.
+   */
   async function waitFor(what: string, ok: (s: SimState) => boolean, ms = 15_000): Promise<Sample> {
     const deadline = Date.now() + ms;
     for (;;) {
       const all = samples();
-      const last = all[all.length - 1];
-      if (last !== undefined && ok(last.state)) return last;
+      let first = all.length;
+      while (first > 0 && ok((all[first - 1] as Sample).state)) first -= 1;
+      const began = all[first];
+      if (began !== undefined) return began;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Waits for the first state after `after` that satisfies `ok`, and returns it. */
+  async function next(
+    after: Sample,
+    what: string,
+    ok: (s: SimState) => boolean,
+    ms = 15_000,
+  ): Promise<Sample> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = samples().find((x) => x.i > after.i && ok(x.state));
+      if (found !== undefined) return found;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -144,8 +174,11 @@ describe('node process against the simulator process', () => {
     expect(await post(controlPort, '/press', { button: 'cab', floor: 3 })).toBe(200);
     await waitFor('cab lamp 3 on', (s) => s.lamps.cab[3] === true, 8000);
     const opened = await waitFor('door open at floor 3', (s) => s.lamps.door && s.car.floor === 3);
-    expect(opened.state.lamps.cab[3]).toBe(false);
+    // The node opens the door, then clears the lamp: two changes, the door open at both.
+    const cleared = await next(opened, 'cab lamp 3 off', (s) => s.lamps.cab[3] === false);
+    expect(cleared.state.lamps.door && cleared.state.car.floor === 3).toBe(true);
     const closed = await waitFor('door closed', (s) => !s.lamps.door);
+    expect(closed.i).toBeGreaterThan(cleared.i);
     expect(closed.t - opened.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
     // The door was never open while the motor ran.
     expect(samples().filter((x) => x.state.lamps.door && x.state.car.motor !== 'stop')).toEqual([]);
@@ -163,14 +196,15 @@ describe('node process against the simulator process', () => {
       'the car at 1 with its door open',
       (s) => s.lamps.door && s.car.floor === 1,
     );
-    const lamps = first.state.lamps.hall[1] ?? [false, false];
-    expect(lamps[0] !== lamps[1]).toBe(true); // exactly one direction cleared at the arrival
-    const both = await waitFor(
-      'both lamps off',
-      (s) => !(s.lamps.hall[1]?.[0] ?? true) && !(s.lamps.hall[1]?.[1] ?? true),
-    );
-    // The second direction is announced a full door time later, the door open throughout.
+    const lit = (s: SimState): number => (s.lamps.hall[1] ?? []).filter(Boolean).length;
+    // Exactly one direction cleared at the arrival (the change after the door opened) ...
+    const one = await next(first, 'one hall lamp at 1 off', (s) => lit(s) < 2);
+    expect(lit(one.state)).toBe(1);
+    expect(one.state.lamps.door && one.state.car.floor === 1).toBe(true);
+    const both = await next(one, 'both lamps off', (s) => lit(s) === 0);
+    // ... and the second direction is announced a full door time later, the door open throughout.
     expect(both.t - first.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
+    expect(both.t - one.t).toBeGreaterThanOrEqual(DOOR_MS - 20);
     expect(
       samples()
         .filter((x) => x.t >= first.t && x.t <= both.t)
@@ -190,6 +224,7 @@ describe('node process against the simulator process', () => {
       (s) => s.lamps.door && s.car.floor === 0,
       20_000,
     );
-    expect(served.state.lamps.cab[0]).toBe(false);
+    const cleared = await next(served, 'cab lamp 0 off', (s) => s.lamps.cab[0] === false);
+    expect(cleared.state.lamps.door && cleared.state.car.floor === 0).toBe(true);
   });
 });
