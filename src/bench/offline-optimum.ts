@@ -111,7 +111,7 @@ export function offlineOptimum(
 
   const pos = [...problem.startFloors];
   const free = new Array<number>(cars).fill(0);
-  const where = new Int8Array(n).fill(WAITING);
+  const where = new Int32Array(n).fill(WAITING);
   const trip = new Array<number>(n).fill(0);
   let delivered = 0;
   let best = Infinity;
