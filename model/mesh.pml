@@ -59,10 +59,13 @@
  *    hall and cab registers share no rule but the datagram that carries both. A second press makes
  *    a second instance only after the first was served or while it is dark at that node; that is
  *    "two presses of the same button during a partition": PRESS_H = 2 is in --deep, as are both
- *    calls together (the slices that carry one register and not the other). That is NOT a proof
- *    that one press suffices: the 2-press run has explored 16 million states without an error but
- *    not finished within 3 GB; the CI runs with two presses are the mutant EPOCH_REUSE and the
- *    finding STRICT_LAMP_ON_DISK (counterexamples, not exhaustive).
+ *    calls together (the slices that carry one register and not the other). One press does NOT
+ *    suffice: the lamp couples the origins (a panel's lamp stands for the instances of every
+ *    origin), and the 2-press run found a defect no 1-press run can show (session 9, at 30.9
+ *    million states: finding LAMP_FORGETS_INHERITED, now in CI within a depth bound of 32 steps).
+ *    With the fix, the 2-press run explored 98 million states without an error before its 20 GB
+ *    memory bound (not finished). The CI runs with two presses are the mutant EPOCH_REUSE and the
+ *    findings STRICT_LAMP_ON_DISK and LAMP_FORGETS_INHERITED (counterexamples, not exhaustive).
  *  - One crash (CRASHES = 1), restart from the disk or from an empty disk: the claim is about a
  *    single failure; a second crash is in --deep (not run to the end yet). One more disk loss is
  *    applied when the
@@ -98,7 +101,8 @@
  * Mutants (-D), each rejected by a property (model/run-model.ts): CONFIRM_ALONE_WITNESS,
  * LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER, SUSPECT_DROPS, NO_CAB_REBROADCAST,
  * NEVER_SYNC, RESTART_ALONE (the old alone rule). Findings (-D, the code's rule where the model
- * departs from it; each must fail): LAMP_DARKENS_PENDING, STRICT_LAMP_ON_DISK.
+ * departs from it; each must fail): LAMP_DARKENS_PENDING, STRICT_LAMP_ON_DISK,
+ * LAMP_FORGETS_INHERITED.
  */
 
 #ifndef N
@@ -137,6 +141,9 @@ bit settled[N];     /* this run has been up one peer timeout (the alone rule may
 bit synced[N];      /* ViewSync.knowsCalls */
 byte lampH[N];      /* ButtonLamps' lamp map for the hall button: UNK / OFF / ON */
 byte lampC;         /* node 0's cab lamp map */
+byte inhH[N * N];   /* ButtonLamps.inherited: the instance of origin o held pending at node n while its
+                       hall lamp was UNK (a previous run may have lit the lamp for it); 0: none */
+byte inhC;          /* the same for node 0's cab lamp */
 byte epoch[N];
 
 /* --- every node's disk ------------------------------------------------------------------- */
@@ -177,6 +184,7 @@ bit emptied;     /* some node's disk has been lost (a restart with an empty disk
 /* temporaries: never carry information between two atomic steps */
 hidden byte vi, vj, vo, vx, vt, vu, vw, np, nk, ns, rnd;
 hidden byte vok, vb;
+hidden byte vinh;   /* an inherited instance of the lamp is still pending */
 hidden byte vblind, vdisk;  /* the lamp being darkened is one its run never knew (fellBack) */
 
 #define MAX(a, vb) ((a) > (vb) -> (a) : (vb))
@@ -337,11 +345,46 @@ inline physHall(n, on) {
 #else
 #define KEEP_PENDING_DARK(live) (live)
 #endif
+/* And not only while the lamp is UNK: the instances pending while it was UNK are remembered
+   (ButtonLamps.inherit) and keep it from being darkened until each is confirmed or served
+   (ButtonLamps.stillInherited), even after this run has set the lamp on again for another instance
+   since (session 9: in the 2-press run the lamp was set on for an older instance of the other
+   origin, heard after the restart, and darkened when its service was heard, with this node's own
+   instance still pending; finding LAMP_FORGETS_INHERITED is that rule, which the code had). */
+inline inheritHall(n) {
+  if
+  :: lampH[n] == UNK ->
+     for (vj : 0 .. N - 1) {
+       if :: PENDH(n, vj) -> inhH[IX(n, vj)] = MAX(inhH[IX(n, vj)], hp[IX(n, vj)]) :: else -> skip fi; skip
+     }
+  :: else -> skip
+  fi;
+  vinh = 0;
+  for (vj : 0 .. N - 1) {
+    if
+    :: inhH[IX(n, vj)] != 0 && hk[IX(n, vj)] < inhH[IX(n, vj)] && hs[IX(n, vj)] < inhH[IX(n, vj)] -> vinh = 1
+    :: else -> inhH[IX(n, vj)] = 0
+    fi; skip
+  }
+#ifdef LAMP_FORGETS_INHERITED
+  if :: lampH[n] != UNK -> vinh = 0 :: else -> skip fi; skip
+#endif
+}
+inline inheritCab() {
+  if :: lampC == UNK && PENDC(0) -> inhC = MAX(inhC, cp[0]) :: else -> skip fi;
+  if
+  :: inhC != 0 && ck[0] < inhC && cs[0] < inhC -> vinh = 1
+  :: else -> inhC = 0; vinh = 0
+  fi;
+#ifdef LAMP_FORGETS_INHERITED
+  if :: lampC != UNK -> vinh = 0 :: else -> skip fi; skip
+#endif
+}
 
 /* ButtonLamps.update for the hall button at node n */
 inline lampsHall(n) {
   litHall(n, vb);
-  liveHall(n, vu);
+  inheritHall(n);
   /* holdsLitInstances(durable, reg) */
   vok = 1;
   for (vj : 0 .. N - 1) {
@@ -360,8 +403,8 @@ inline lampsHall(n) {
         assert(vdisk);
         lampH[n] = ON; physHall(n, 1)
      :: vb && lampH[n] == ON -> physHall(n, 1)      /* still on: record the instances it now shows */
-     :: !vb && lampH[n] == ON -> lampH[n] = OFF; physHall(n, 0)
-     :: !vb && lampH[n] == UNK && synced[n] && !KEEP_PENDING_DARK(vu) ->
+     :: !vb && lampH[n] == ON && !KEEP_PENDING_DARK(vinh) -> lampH[n] = OFF; physHall(n, 0)
+     :: !vb && lampH[n] == UNK && synced[n] && !KEEP_PENDING_DARK(vinh) ->
         vblind = fellBack[n]; lampH[n] = OFF; physHall(n, 0); vblind = 0
      :: else -> skip
      fi
@@ -370,6 +413,7 @@ inline lampsHall(n) {
 
 inline lampsCab() {
   vb = (ck[0] > cs[0]);
+  inheritCab();
   vok = (dcp >= ck[0]);
 #ifdef LIGHT_BEFORE_DISK
   vok = 1;
@@ -380,7 +424,7 @@ inline lampsCab() {
      if
      :: vb ->
         lampC = ON; physC = 1; litC = MAX(litC, ck[0]); everLitC = MAX(everLitC, ck[0])
-     :: !vb && (lampC == ON || (lampC == UNK && synced[0] && !KEEP_PENDING_DARK(PENDC(0)))) ->
+     :: !vb && !KEEP_PENDING_DARK(vinh) && (lampC == ON || (lampC == UNK && synced[0])) ->
         if :: physC -> assert(litC <= servedC || (emptied && (aloneC & BIT(litC))) || (lampC == UNK && fellBack[0])) :: else -> skip fi;
         lampC = OFF; physC = 0; litC = 0
      :: else -> skip
@@ -540,10 +584,10 @@ inline serveCab(n) {
 
 inline crash(n) {
   up[n] = 0; crashes++;
-  for (vo : 0 .. N - 1) { hp[IX(n, vo)] = 0; hk[IX(n, vo)] = 0; hs[IX(n, vo)] = 0; hw[IX(n, vo)] = 0 }
+  for (vo : 0 .. N - 1) { hp[IX(n, vo)] = 0; hk[IX(n, vo)] = 0; hs[IX(n, vo)] = 0; hw[IX(n, vo)] = 0; inhH[IX(n, vo)] = 0 }
   cp[n] = 0; ck[n] = 0; cs[n] = 0; cw[n] = 0;
   alive[n] = 0; settled[n] = 0; synced[n] = 0; fellBack[n] = 0; lampH[n] = UNK;
-  if :: n == 0 -> lampC = UNK :: else -> skip fi; skip
+  if :: n == 0 -> lampC = UNK; inhC = 0 :: else -> skip fi; skip
 }
 
 inline loseDisk(n) {
@@ -693,7 +737,7 @@ inline canon() {
      swTable(hp); swTable(hk); swTable(hs); swTable(hw); swMasks(hw, N * N);
      swTable(dp); swTable(dk); swTable(ds); swTable(dw); swMasks(dw, N * N);
      swTable(mhp); swTable(mhk); swTable(mhs); swTable(mhw); swMasks(mhw, N * N);
-     swTable(litH);
+     swTable(litH); swTable(inhH);
      sw(up[1], up[2]); sw(settled[1], settled[2]); sw(synced[1], synced[2]);
      sw(fellBack[1], fellBack[2]); sw(lampH[1], lampH[2]); sw(physH[1], physH[2]);
      sw(epoch[1], epoch[2]); sw(used[1], used[2]);

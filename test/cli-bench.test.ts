@@ -42,6 +42,15 @@ describe('elevator-mesh bench', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/2x4 lunch\s+reference/);
     expect(r.stdout).toMatch(/lower bound/);
+    // The ratio to the offline optimum, on the same seeds and patterns, 2-minute traces.
+    expect(r.stdout).toMatch(/Ratio to the offline optimum/);
+    expect(r.stdout).toMatch(/2x4: \d of 2 traces solved exactly/);
+    const optimum = JSON.parse(readFileSync(join(out, 'optimum.json'), 'utf8')) as {
+      summaries: { assigner: string; meanRatio: number; exact: number }[];
+    };
+    expect(optimum.summaries.map((x) => x.assigner)).toEqual(['reference', 'mesh', 'mesh+park']);
+    for (const x of optimum.summaries)
+      if (x.exact > 0) expect(x.meanRatio).toBeGreaterThanOrEqual(1);
     const json = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as {
       cells: { assigner: string; avgWaitVsReference: number }[];
       runs: unknown[];

@@ -34,7 +34,8 @@ export type CallRegister = Readonly<Record<string, OriginMarks>>;
 
 export const EMPTY_REGISTER: CallRegister = Object.freeze({});
 
-function isPending(m: OriginMarks): boolean {
+/** Whether the newest instance of these marks is pending: pressed, neither confirmed nor served. */
+export function isPending(m: OriginMarks): boolean {
   return m.p > m.k && m.p > m.s;
 }
 

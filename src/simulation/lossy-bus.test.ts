@@ -187,6 +187,27 @@ describe(`LossyBus (seed ${seed})`, () => {
     expect(Math.abs(count.ca / 4_000 - 0.5)).toBeLessThan(0.04);
   });
 
+  it('link loss applies to one direction of one link only (an asymmetric partition)', () => {
+    const bus = new LossyBus({ random: new SeededRandom(seed), deliverToSelf: false });
+    const [a, b, c] = [bus.endpoint('a'), bus.endpoint('b'), bus.endpoint('c')];
+    for (const n of [a, b, c]) void n.start();
+    bus.setLinkLoss('a', 'b', 1);
+    bus.setLinkLoss('c', 'a', 0.5);
+    const count = { ab: 0, ba: 0, ac: 0, ca: 0, cb: 0 };
+    b.onDatagram((_, s) => (s.address === 'a' ? count.ab++ : count.cb++));
+    a.onDatagram((_, s) => (s.address === 'b' ? count.ba++ : count.ca++));
+    c.onDatagram((_, s) => s.address === 'a' && count.ac++);
+    for (let i = 0; i < 4_000; i++) for (const n of [a, b, c]) n.broadcast(new Uint8Array([0]));
+    bus.drain();
+    expect(count).toMatchObject({ ab: 0, ba: 4_000, ac: 4_000, cb: 4_000 });
+    expect(Math.abs(count.ca / 4_000 - 0.5)).toBeLessThan(0.04);
+    expect(() => bus.setLinkLoss('a', 'b', 1.5)).toThrow(RangeError);
+    bus.setLinkLoss('a', 'b', 0);
+    a.broadcast(new Uint8Array([0]));
+    bus.drain();
+    expect(count.ab).toBe(1);
+  });
+
   it('runUntil delivers in time order, advances the clock, and reports the next delivery', () => {
     const bus = new LossyBus({
       random: new SeededRandom(seed),

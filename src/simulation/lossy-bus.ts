@@ -136,6 +136,8 @@ export class LossyBus {
   readonly #random: SeededRandom;
   readonly #endpoints = new Map<string, LossyBusEndpoint>();
   readonly #nodeLoss = new Map<string, number>();
+  /** Loss per direction of a link, keyed `from>to`. */
+  readonly #linkLoss = new Map<string, number>();
   readonly #disconnected = new Set<string>();
   readonly #queue = new MinHeap<Scheduled>((a, b) => a.at - b.at || a.order - b.order);
   readonly #clock: (() => number) | undefined;
@@ -195,6 +197,14 @@ export class LossyBus {
   /** Sets an extra loss rate for everything one node sends or receives (0 removes it). */
   setNodeLoss(name: string, rate: number): void {
     this.#nodeLoss.set(name, checkRate(rate, 'node loss rate'));
+  }
+
+  /**
+   * Sets the loss rate of one direction of one link, `from` to `to`, in [0, 1] (on top of the
+   * others): an asymmetric partition, where `to` does not hear `from` but `from` may hear `to`.
+   */
+  setLinkLoss(from: string, to: string, rate: number): void {
+    this.#linkLoss.set(`${from}>${to}`, checkRate(rate, 'link loss rate'));
   }
 
   /** Sets the duplication rate in [0, 1]. */
@@ -308,13 +318,16 @@ export class LossyBus {
         continue;
       }
       const receiverLoss = this.#nodeLoss.get(to.name) ?? 0;
+      const linkLoss = this.#linkLoss.get(`${from.name}>${to.name}`) ?? 0;
       // Every fragment is drawn (even after one is lost) so the lost-fragment count is exact.
       let lost = 0;
       for (let f = 0; f < fragments; f++) {
         if (
           this.#random.chance(this.#lossRate) ||
           this.#random.chance(senderLoss) ||
-          this.#random.chance(receiverLoss)
+          this.#random.chance(receiverLoss) ||
+          // Drawn only when set, so the random stream of every run without link loss is unchanged.
+          (linkLoss > 0 && this.#random.chance(linkLoss))
         )
           lost += 1;
       }

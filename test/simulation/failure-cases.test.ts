@@ -441,6 +441,73 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
     expect(checker.violations).toEqual([]);
   });
 
+  // Found by the model (`npm run test:model -- --deep`, "hall, 2 nodes, 2 presses", session 9): a
+  // node lit a call alone and crashed while the confirmation was being written, so its disk holds
+  // the call pending. After the restart it heard an older, confirmed instance of the same button
+  // (pressed elsewhere, already served, but the node telling it had not heard of the service),
+  // lit the lamp for that one, and darkened it when the service reached it: its own instance was
+  // still pending, and no car had opened its door there since it lit.
+  it('restart: a lamp lit before the crash stays on while its call is pending, even after it is set again for an older instance', () => {
+    const { sim, checker } = building(3, 6, { persistDelayMs: 20 });
+    parkAll(sim, 0);
+    sim.setMotorPower('e1', false);
+    sim.setMotorPower('e3', false);
+    // e2's passenger: the call is confirmed by e2 and e3 (e1 is cut off) and is on e3's disk.
+    sim.disconnect('e1');
+    sim.runUntil(sim.now + 2 * CONTROLLER_DEFAULTS.peerTimeoutMs);
+    sim.press('e2', 'hallUp', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e3', 'hallUp', 3), 1000);
+    // e3 is cut off too; e2's car serves the call; e3 still shows it lit.
+    sim.disconnect('e3');
+    runUntilTrue(sim, () => !lampOn(sim, 'e2', 'hallUp', 3), 60_000);
+    expect(lampOn(sim, 'e3', 'hallUp', 3)).toBe(true);
+    // e1's passenger, after that service: e1 is alone, lights the call, and crashes while the
+    // confirmation is being written.
+    sim.press('e1', 'hallUp', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallUp', 3), 2000);
+    sim.crash('e1', { restartAfterMs: 200 });
+    const onDisk = sim.node('e1').disk?.hall[3]?.[0];
+    expect(onDisk?.some(([origin, p, k]) => origin === 'e1' && p > (k ?? 0))).toBe(true);
+    const darkened = watchDarkening(sim, 'e1', 'hallUp', 3);
+    // Back, e1 hears only e3 (which does not hear e1, so e1's instance stays pending): e3 tells it
+    // of e2's instance as confirmed, unserved; then e2 is heard, with its service.
+    for (const [from, to] of [
+      ['e1', 'e2'],
+      ['e1', 'e3'],
+      ['e2', 'e1'],
+      ['e2', 'e3'],
+      ['e3', 'e2'],
+    ])
+      sim.bus.setLinkLoss(from!, to!, 1);
+    sim.reconnect('e1');
+    sim.reconnect('e3');
+    // e1 lights the lamp for e2's instance once it is on its disk (the lamp was on already).
+    const e2LitOnDisk = () =>
+      (sim.node('e1').disk?.hall[3]?.[0] ?? []).some(
+        (e) => e[0] === 'e2' && e.length >= 4 && Number(e[2]) > Number(e[3]),
+      );
+    runUntilTrue(sim, e2LitOnDisk, 2000);
+    sim.runUntil(sim.now + 5);
+    sim.bus.setLinkLoss('e2', 'e1', 0);
+    sim.runUntil(sim.now + 300);
+    expect(darkened(), 'the lamp went off with no service since it lit').toBe(false);
+    // Healed: the call is confirmed and served, and every lamp goes off after that.
+    for (const [from, to] of [
+      ['e1', 'e2'],
+      ['e1', 'e3'],
+      ['e2', 'e3'],
+      ['e3', 'e2'],
+    ])
+      sim.bus.setLinkLoss(from!, to!, 0);
+    sim.setMotorPower('e1', true);
+    sim.setMotorPower('e3', true);
+    runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp('hallUp', 3)), 60_000);
+    expect(darkened()).toBe(false);
+    sim.runUntil(sim.now + 60_000);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
   it('restart: a node that is alone takes a new hall call once it has been up a peer timeout', () => {
     const { sim, checker } = building(2, 6);
     parkAll(sim, 0);

@@ -12,6 +12,11 @@ import { DISPATCH_NAMES, isDispatchName } from '../../core/assigner/dispatch.js'
 import { benchJson, formatBenchTable } from '../../bench/bench-report.js';
 import { energyTradeoffSvg } from '../../bench/energy-plot-svg.js';
 import type { BenchConfig, BuildingSize } from '../../bench/bench-runner.js';
+import {
+  formatOptimumTable,
+  optimumConfigFor,
+  runOptimumSection,
+} from '../../bench/optimum-ratio.js';
 import { DEFAULT_BENCH_CONFIG, runBench } from '../../bench/bench-runner.js';
 import type { TrafficPattern } from '../../bench/traffic.js';
 import { TRAFFIC_PATTERNS } from '../../bench/traffic.js';
@@ -29,6 +34,7 @@ interface BenchOptions {
   quick?: true;
   out: string;
   progress: boolean;
+  optimum: boolean;
 }
 
 function list(value: string): string[] {
@@ -89,7 +95,9 @@ function positive(value: string): number {
 }
 
 /** The configuration from the options: defaults, then `--quick`, then explicit options. */
-export function benchConfigFromOptions(o: Omit<BenchOptions, 'out' | 'progress'>): BenchConfig {
+export function benchConfigFromOptions(
+  o: Omit<BenchOptions, 'out' | 'progress' | 'optimum'>,
+): BenchConfig {
   const base: BenchConfig = { ...DEFAULT_BENCH_CONFIG };
   if (o.quick === true) {
     base.sizes = base.sizes.filter((s) => s.cars * s.floors <= 160);
@@ -133,6 +141,10 @@ export function register(program: Command): void {
     .option('--quick', 'a short run: smaller buildings, two intensities, 6 minutes')
     .option('--out <dir>', 'output directory', 'artifacts/bench')
     .option('--no-progress', 'no progress bar')
+    .option(
+      '--no-optimum',
+      'skip the ratio to the offline optimum (2-minute traces of the sizes up to 3x4)',
+    )
     .action(async (options: BenchOptions) => {
       const config = benchConfigFromOptions(options);
       const bar = new cliProgress.SingleBar(
@@ -152,6 +164,13 @@ export function register(program: Command): void {
         }
         bar.update(done, { label });
       });
+      const optimumConfig = options.optimum ? optimumConfigFor(config) : null;
+      const optimum =
+        optimumConfig === null
+          ? null
+          : await runOptimumSection(optimumConfig, (done, total, label) => {
+              if (started) bar.update({ label: `${label} (${done}/${total})` });
+            });
       if (started) bar.stop();
       mkdirSync(options.out, { recursive: true });
       const jsonPath = join(options.out, 'bench.json');
@@ -167,8 +186,14 @@ export function register(program: Command): void {
           config.assigners,
         ),
       );
+      let optimumText = '';
+      if (optimum !== null) {
+        const optimumPath = join(options.out, 'optimum.json');
+        writeFileSync(optimumPath, `${JSON.stringify(optimum, null, 2)}\n`);
+        optimumText = `\n${formatOptimumTable(optimum)}wrote ${optimumPath}\n`;
+      }
       process.stdout.write(
-        `${formatBenchTable(result)}\nwrote ${jsonPath}, ${svgPath} and ${energyPath}\n`,
+        `${formatBenchTable(result)}\nwrote ${jsonPath}, ${svgPath} and ${energyPath}\n${optimumText}`,
       );
     });
 }
