@@ -3,9 +3,9 @@
  * achieves, its ratios say nothing where the bound is 0, and energy counts over the measured window.
  */
 import { describe, expect, it } from 'vitest';
-import { DISPATCH_NAMES, createDispatch } from '../core/assigner/dispatch.js';
+import { DISPATCH_NAMES } from '../core/assigner/dispatch.js';
 import { aggregate, DEFAULT_BENCH_CONFIG, type RunResult } from './bench-runner.js';
-import { emptyTrace, runBuildingSim } from './building-sim.js';
+import { emptyTrace, runStrategySim } from './building-sim.js';
 import { computeRunMetrics, type RunMetrics } from './run-metrics.js';
 import { generateTraffic, TRAFFIC_PATTERNS } from './traffic.js';
 
@@ -26,13 +26,10 @@ describe('the strategy-independent lower bound', () => {
           timings: TIMINGS,
         });
         for (const name of DISPATCH_NAMES) {
-          const d = createDispatch(name);
-          const t = runBuildingSim({
+          const t = runStrategySim(name, {
             cars: 3,
             floors: 8,
             passengers,
-            assign: d.assign,
-            park: d.park,
             maxTimeMs: 3_600_000,
             wallClock: () => 0,
           });
@@ -57,13 +54,10 @@ describe('the strategy-independent lower bound', () => {
       timings: TIMINGS,
     });
     const bounds = ['reference', 'mesh+park'].map((name) => {
-      const d = createDispatch(name);
-      const t = runBuildingSim({
+      const t = runStrategySim(name, {
         cars: 2,
         floors: 6,
         passengers,
-        assign: d.assign,
-        park: d.park,
         maxTimeMs: 3_600_000,
         wallClock: () => 0,
       });
@@ -73,12 +67,10 @@ describe('the strategy-independent lower bound', () => {
   });
 
   it('by hand: a car at floor 0, a call at floor 3 at t = 1 s going to 1: wait >= 6.5 s, trip >= 11.5 s', () => {
-    const d = createDispatch('reference');
-    const t = runBuildingSim({
+    const t = runStrategySim('reference', {
       cars: 1,
       floors: 4,
       passengers: [{ id: 0, time: 1000, origin: 3, destination: 1 }],
-      assign: d.assign,
       maxTimeMs: 600_000,
       startFloors: [0],
       wallClock: () => 0,
@@ -97,12 +89,10 @@ describe('the strategy-independent lower bound', () => {
 describe('benchmark figures', () => {
   it('counts floors and stops over the measured window only', () => {
     // One passenger at t = 0 (before the window): the car's trip falls before the window opens.
-    const d = createDispatch('reference');
-    const t = runBuildingSim({
+    const t = runStrategySim('reference', {
       cars: 1,
       floors: 4,
       passengers: [{ id: 0, time: 0, origin: 3, destination: 0 }],
-      assign: d.assign,
       maxTimeMs: 600_000,
       startFloors: [0],
       wallClock: () => 0,

@@ -5,7 +5,7 @@
  */
 import type { Assigner } from '../core/assigner/assigner-types.js';
 import { createDispatch } from '../core/assigner/dispatch.js';
-import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runBuildingSim } from './building-sim.js';
+import { REFERENCE_TIMINGS, DEFAULT_CAR_CAPACITY, runStrategySim } from './building-sim.js';
 import type { RunMetrics } from './run-metrics.js';
 import { computeRunMetrics, measuredWaits } from './run-metrics.js';
 import type { TrafficPattern } from './traffic.js';
@@ -260,7 +260,7 @@ export function runOne(
   intensity: number,
   seed: number,
   assignerName: string,
-  assign: Assigner = createDispatch(assignerName).assign,
+  assign?: Assigner,
 ): RunResult {
   const passengers = generateTraffic({
     pattern,
@@ -274,16 +274,17 @@ export function runOne(
       doorMs: REFERENCE_TIMINGS.doorOpenMs,
     },
   });
-  const trace = runBuildingSim({
-    park: createDispatch(assignerName).park,
-    parkTiming: createDispatch(assignerName).parkTiming,
-    cars: size.cars,
-    floors: size.floors,
-    passengers,
+  const trace = runStrategySim(
+    assignerName,
+    {
+      cars: size.cars,
+      floors: size.floors,
+      passengers,
+      maxTimeMs: config.durationMs + config.drainMs,
+      capacity: config.capacity,
+    },
     assign,
-    maxTimeMs: config.durationMs + config.drainMs,
-    capacity: config.capacity,
-  });
+  );
   return {
     ...size,
     pattern,

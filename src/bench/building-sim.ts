@@ -17,6 +17,7 @@
  */
 import type { Assigner, AssignerInput, AssignerOutput } from '../core/assigner/assigner-types.js';
 import type { ParkPolicy, ParkTiming } from '../core/assigner/dispatch.js';
+import { createDispatch } from '../core/assigner/dispatch.js';
 import type { ElevatorEffect, ElevatorEvent, ElevatorState } from '../core/elevator-fsm.js';
 import { initialElevatorState, isAvailable, nextDeadline, step } from '../core/elevator-fsm.js';
 import { anyHallCall, assignmentInput } from '../core/assignment-input.js';
@@ -171,6 +172,29 @@ export function emptyTrace(passengers: PassengerRecord[] = []): SimTrace {
     assignDurationsMs: [],
     endMs: 0,
   };
+}
+
+/** What a strategy's simulation takes besides the strategy: the building, its passengers, the clock. */
+export type StrategySimOptions = Omit<BuildingSimOptions, 'assign' | 'park' | 'parkTiming'>;
+
+/**
+ * Runs the dispatch strategy `name` (`reference`, `mesh+park`, ...: `createDispatch`) on a building:
+ * its assigner, its parking and its parking timing, as a node runs them. `assign` replaces the
+ * strategy's own assigner (one created once and reused across runs); its parking is created afresh
+ * for each run (adaptive parking learns from the run's traffic).
+ */
+export function runStrategySim(
+  name: string,
+  options: StrategySimOptions,
+  assign?: Assigner,
+): SimTrace {
+  const d = createDispatch(name);
+  return runBuildingSim({
+    ...options,
+    assign: assign ?? d.assign,
+    park: d.park,
+    parkTiming: d.parkTiming,
+  });
 }
 
 /** Runs one benchmark simulation. Deterministic apart from the measured assigner wall time. */

@@ -4,9 +4,9 @@
  * strategy achieves in the benchmark's building.
  */
 import { describe, expect, it } from 'vitest';
-import { DISPATCH_NAMES, createDispatch } from '../core/assigner/dispatch.js';
+import { DISPATCH_NAMES } from '../core/assigner/dispatch.js';
 import { BenchRandom } from './bench-random.js';
-import { REFERENCE_TIMINGS, runBuildingSim, spreadStartFloors } from './building-sim.js';
+import { REFERENCE_TIMINGS, runStrategySim, spreadStartFloors } from './building-sim.js';
 import { offlineOptimum, type OptimumProblem, type TripPassenger } from './offline-optimum.js';
 import { generateTraffic, TRAFFIC_PATTERNS } from './traffic.js';
 
@@ -228,13 +228,10 @@ describe('the offline optimum against the strategies', () => {
         const opt = offlineOptimum(problem(startFloors, passengers));
         expect(opt.exact, `seed ${seed}`).toBe(true);
         for (const name of DISPATCH_NAMES) {
-          const d = createDispatch(name);
-          const t = runBuildingSim({
+          const t = runStrategySim(name, {
             cars: 2,
             floors: 4,
             passengers,
-            assign: d.assign,
-            park: d.park,
             startFloors,
             maxTimeMs: 3_600_000,
             wallClock: () => 0,

@@ -89,18 +89,17 @@ export function offlineOptimum(
   const n = problem.passengers.length;
   const cars = problem.startFloors.length;
   if (cars < 1) throw new RangeError('offlineOptimum: at least one car');
+  const checkFloor = (f: number, what: string): void => {
+    if (!Number.isInteger(f) || f < 0 || f >= floors)
+      throw new RangeError(`offlineOptimum: ${what} ${f} outside 0..${floors - 1}`);
+  };
   for (const p of problem.passengers) {
-    for (const f of [p.origin, p.destination]) {
-      if (!Number.isInteger(f) || f < 0 || f >= floors)
-        throw new RangeError(`offlineOptimum: floor ${f} outside 0..${floors - 1}`);
-    }
+    checkFloor(p.origin, 'floor');
+    checkFloor(p.destination, 'floor');
     if (p.origin === p.destination)
       throw new RangeError(`offlineOptimum: a trip from ${p.origin} to itself`);
   }
-  for (const f of problem.startFloors) {
-    if (!Number.isInteger(f) || f < 0 || f >= floors)
-      throw new RangeError(`offlineOptimum: start floor ${f} outside 0..${floors - 1}`);
-  }
+  for (const f of problem.startFloors) checkFloor(f, 'start floor');
   const press = problem.passengers.map((p) => p.time);
   const origin = problem.passengers.map((p) => p.origin);
   const dest = problem.passengers.map((p) => p.destination);

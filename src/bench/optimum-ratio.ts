@@ -6,9 +6,8 @@
  * search does not finish within the node budget is counted and left out, never reported with an
  * inexact optimum.
  */
-import { createDispatch } from '../core/assigner/dispatch.js';
 import type { BenchConfig, BuildingSize } from './bench-runner.js';
-import { REFERENCE_TIMINGS, runBuildingSim, spreadStartFloors } from './building-sim.js';
+import { REFERENCE_TIMINGS, runStrategySim, spreadStartFloors } from './building-sim.js';
 import { offlineOptimum } from './offline-optimum.js';
 import type { TrafficPattern } from './traffic.js';
 import { generateTraffic } from './traffic.js';
@@ -118,14 +117,10 @@ export function runOptimumTrace(
   );
   const totalsMs: Record<string, number | null> = {};
   for (const name of config.assigners) {
-    const d = createDispatch(name);
-    const trace = runBuildingSim({
+    const trace = runStrategySim(name, {
       cars: size.cars,
       floors: size.floors,
       passengers,
-      assign: d.assign,
-      park: d.park,
-      parkTiming: d.parkTiming,
       startFloors,
       capacity: config.capacity,
       maxTimeMs: config.durationMs + 60 * 60_000,
