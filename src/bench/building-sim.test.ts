@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ASSIGNER_NAMES, createAssigner } from '../core/assigner/assigner-registry.js';
 import { parkingFloor } from '../core/assigner/parking-policy.js';
 import { CarPhysics } from '../sim/car-physics.js';
-import { reachBoundMs, runBuildingSim, spreadStartFloors } from './building-sim.js';
+import { reachBoundMs, runBuildingSim, runStrategySim, spreadStartFloors } from './building-sim.js';
 import type { SimTrace } from './building-sim.js';
 import type { Passenger } from './traffic.js';
 import { generateTraffic } from './traffic.js';
@@ -134,6 +134,29 @@ describe('benchmark building simulation', () => {
     // It starts at once (leaving the floor takes the passing time) and stops at the lobby.
     expect(t.endMs).toBe(5 * FLOOR_MS);
     expect(t.parkRetargets).toBe(0);
+  });
+
+  it('+park<N>s (runStrategySim): the second car leaves for the top home only after idling N s', () => {
+    // Two cars at the lobby, no passengers: the homes are the lobby (the first car is there) and
+    // floor 9, 9 floors of 2.5 s away.
+    const run = (name: string) =>
+      runStrategySim(name, {
+        cars: 2,
+        floors: 10,
+        passengers: [],
+        startFloors: [0, 0],
+        maxTimeMs: 120_000,
+        wallClock: () => 0,
+      });
+    const atOnce = run('mesh+park');
+    const after = run('mesh+park30s');
+    for (const t of [atOnce, after]) {
+      expect(t.cars.map((c) => c.floorsTravelled)).toEqual([0, 9]);
+    }
+    expect(atOnce.floorArrivalsMs?.[0]).toBeLessThan(5_000);
+    expect(after.floorArrivalsMs?.[0]).toBeGreaterThanOrEqual(30_000 + 2_500);
+    expect(after.floorArrivalsMs?.[8]).toBeLessThanOrEqual(30_000 + 9 * 2_500 + 1_000);
+    expect(run('mesh').cars.map((c) => c.floorsTravelled)).toEqual([0, 0]);
   });
 
   it('spreads start floors evenly', () => {

@@ -3,7 +3,11 @@
  * resolver (`resolve-config.ts`), the commander options and `config --print`.
  */
 import { z } from 'zod';
-import { DEFAULT_DISPATCH, DISPATCH_NAMES, isDispatchName } from '../core/assigner/dispatch.js';
+import {
+  DEFAULT_DISPATCH,
+  DISPATCH_NAMES_HELP,
+  isDispatchName,
+} from '../core/assigner/dispatch.js';
 import { CONTROLLER_DEFAULTS } from '../core/timings.js';
 import { DEFAULT_PORTS } from '../core/ports.js';
 import { formatHostPort, parseHostPort } from './host-port.js';
@@ -197,8 +201,8 @@ export const SETTINGS: {
     '--assigner',
     'ELEVATOR_ASSIGNER',
     '<name>',
-    `dispatch strategy: hall-call assigner, "+park" for idle-car parking, "+idle" for parking after idling (${DISPATCH_NAMES.join(', ')})`,
-    `one of ${DISPATCH_NAMES.join(', ')}`,
+    `dispatch strategy: hall-call assigner, "+park" for idle-car parking, "+idle" for parking after idling, "+park<N>s" for parking after N s idle (${DISPATCH_NAMES_HELP})`,
+    `one of ${DISPATCH_NAMES_HELP}`,
     z.string().refine(isDispatchName),
     constant(DEFAULT_DISPATCH),
   ),

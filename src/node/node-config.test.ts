@@ -49,6 +49,15 @@ describe('resolveConfig: defaults', () => {
     }
   });
 
+  it('takes a +park<N>s strategy, and refuses one with N out of range', () => {
+    expect(ok({ flags: { id: 'a', assigner: 'mesh+park30s' } }).config.assigner).toBe(
+      'mesh+park30s',
+    );
+    const err = bad({ flags: { id: 'a', assigner: 'mesh+park0s' } });
+    expect(err.issues.map((i) => i.key)).toEqual(['assigner']);
+    expect(err.message).toContain('<assigner>+park<N>s (N = 1..3600)');
+  });
+
   it('requires an id and says how to give it', () => {
     const err = bad({});
     expect(err.code).toBe('invalid-config');

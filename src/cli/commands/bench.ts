@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { DISPATCH_NAMES, isDispatchName } from '../../core/assigner/dispatch.js';
+import { DISPATCH_NAMES_HELP, isDispatchName } from '../../core/assigner/dispatch.js';
 import { benchJson, formatBenchTable } from '../../bench/bench-report.js';
 import { energyTradeoffSvg } from '../../bench/energy-plot-svg.js';
 import type { BenchConfig, BuildingSize } from '../../bench/bench-runner.js';
@@ -80,9 +80,7 @@ function parseNumbers(what: string, min: number) {
 function parseAssigners(value: string): string[] {
   return list(value).map((s) => {
     if (!isDispatchName(s)) {
-      throw new InvalidArgumentError(
-        `unknown assigner "${s}" (known: ${DISPATCH_NAMES.join(', ')})`,
-      );
+      throw new InvalidArgumentError(`unknown assigner "${s}" (known: ${DISPATCH_NAMES_HELP})`);
     }
     return s;
   });
@@ -133,7 +131,7 @@ export function register(program: Command): void {
       'arrival rates relative to the nominal handling capacity (default 0.3,0.7,1.2)',
       parseNumbers('intensity', 0),
     )
-    .option('--assigners <list>', `assigners (${DISPATCH_NAMES.join(', ')})`, parseAssigners)
+    .option('--assigners <list>', `assigners (${DISPATCH_NAMES_HELP})`, parseAssigners)
     .option('--seeds <list>', 'traffic seeds (default 1-8)', parseNumbers('seed', 0))
     .option('--duration <minutes>', 'virtual minutes of arrivals per run (default 15)', positive)
     .option('--warmup <minutes>', 'virtual minutes not measured at the start (default 2)', positive)

@@ -1,7 +1,8 @@
 /**
  * Dispatch strategies: a hall-call assigner, optionally with idle-car parking. A strategy is named
  * by its assigner (`reference`, `nearest-car`, `mesh`), with `+park` appended for parking
- * (`mesh+park`): the names `--assigner` takes on the node, the benchmark and the monitor.
+ * (`mesh+park`), `+idle`, `+adapt` or `+park<N>s` for its variants: the names `--assigner` takes on
+ * the node, the benchmark and the monitor.
  */
 import type { Assigner, AssignerInput, AssignerOutput } from './assigner-types.js';
 import {
@@ -32,6 +33,24 @@ export const IDLE_PARK_SUFFIX = '+idle';
  */
 export const ADAPTIVE_PARK_SUFFIX = '+adapt';
 
+/**
+ * The family `+park<N>s` (`mesh+park30s`): the same homes, but a free car drives to the lobby home
+ * at once and to any other home only after idling `N` seconds (1 to 3600): a dial from `+park`
+ * (wait least, drive most) toward no parking (drive least). {@link PARK_AFTER_MAX_S} bounds `N`.
+ */
+const PARK_AFTER = /\+park([1-9][0-9]{0,3})s$/;
+
+/** The largest `N` of `+park<N>s`: an hour. */
+export const PARK_AFTER_MAX_S = 3600;
+
+/** The idle time of a `+park<N>s` name in seconds, or null if `name` is not of that family. */
+export function parkAfterSeconds(name: string): number | null {
+  const m = PARK_AFTER.exec(name);
+  if (m === null) return null;
+  const n = Number(m[1]);
+  return n <= PARK_AFTER_MAX_S ? n : null;
+}
+
 /** When a parking car leaves, as its state machine takes it (`ElevatorConfig`). */
 export interface ParkTiming {
   parkDelayMs?: number;
@@ -39,13 +58,16 @@ export interface ParkTiming {
   parkAtOnceFloors?: readonly number[];
 }
 
+/** The homes a car of `+idle` or `+park<N>s` drives to at once: the lobby. */
+const LOBBY: readonly number[] = Object.freeze([0]);
+
 /**
  * The timing of `+idle`: 1 s of idling per floor to the home, the lobby at once. Measured on the
  * dispatch benchmark against immediate parking (0.5 s, 1 s, 2 s, 4 s per floor; flat 5-60 s).
  */
 export const IDLE_PARK_TIMING: Readonly<ParkTiming> = Object.freeze({
   parkDelayPerFloorMs: 1000,
-  parkAtOnceFloors: Object.freeze([0]),
+  parkAtOnceFloors: LOBBY,
 });
 
 /** Where car `id` waits when it has nothing to do, or null to stay where it stopped. */
@@ -80,9 +102,11 @@ export const DISPATCH_NAMES: readonly string[] = [
  */
 export const DEFAULT_DISPATCH = 'mesh+park';
 
-/** The assigner behind a strategy name (`mesh+park` -> `mesh`). */
+/** The assigner behind a strategy name (`mesh+park` -> `mesh`, `mesh+park30s` -> `mesh`). */
 export function baseAssignerName(name: string): string {
   for (const suffix of SUFFIXES) if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
+  const after = PARK_AFTER.exec(name);
+  if (after !== null && parkAfterSeconds(name) !== null) return name.slice(0, after.index);
   return name;
 }
 
@@ -91,11 +115,14 @@ export function isDispatchName(name: string): boolean {
   return isAssignerName(baseAssignerName(name));
 }
 
+/** The strategy names for help texts and errors: the list, and the `+park<N>s` family. */
+export const DISPATCH_NAMES_HELP = `${DISPATCH_NAMES.join(', ')}, or <assigner>+park<N>s (N = 1..${PARK_AFTER_MAX_S})`;
+
 /** Thrown by `createDispatch` for a name that is not a strategy. */
 export class UnknownDispatchError extends Error {
   readonly code = 'unknown-dispatch' as const;
   constructor(readonly dispatchName: string) {
-    super(`unknown assigner "${dispatchName}" (known: ${DISPATCH_NAMES.join(', ')})`);
+    super(`unknown assigner "${dispatchName}" (known: ${DISPATCH_NAMES_HELP})`);
     this.name = 'UnknownDispatchError';
   }
 }
@@ -106,6 +133,14 @@ export function createDispatch(name: string, settings: AssignerSettings = {}): D
   if (!isAssignerName(base)) throw new UnknownDispatchError(name);
   const assign = createAssigner(base satisfies AssignerName, settings);
   if (name.endsWith(ADAPTIVE_PARK_SUFFIX)) return { assign, park: createAdaptiveParking() };
+  const afterS = parkAfterSeconds(name);
+  if (afterS !== null) {
+    return {
+      assign,
+      park: parkingFloor,
+      parkTiming: { parkDelayMs: afterS * 1000, parkAtOnceFloors: LOBBY },
+    };
+  }
   const idle = name.endsWith(IDLE_PARK_SUFFIX);
   return {
     assign,
