@@ -5,6 +5,8 @@
  * The merge is per origin of each call register, so any subset of the view's (register, origin)
  * entries is a valid partial view. Each slice carries, within its byte budget:
  *
+ * 0. the pass's next entry (2. below), so every slice moves the pass on and a pass always
+ *    completes, however much the hot entries take;
  * 1. the *hot* entries: every pending instance (confirmation waits for its witnesses), then every
  *    entry that changed in the last `hotMs` (a change goes out at once and is repeated against
  *    loss), newest first, in rotation when there are more than fit;
@@ -191,46 +193,61 @@ export class ViewSlicer {
       return true;
     };
 
-    // 1. Hot entries: pending first, then the newest changes, rotating when they overflow. They
-    // leave a quarter of the slice to the pass, so the pass always gets through.
+    // The pass: a share of the view paced by the time since the last slice (all of it when fast).
+    const elapsed = this.#lastAt === null ? this.#passMs : Math.max(0, now - this.#lastAt);
+    this.#lastAt = now;
+    let quota = this.#fast ? Infinity : Math.max(1, Math.ceil((total * elapsed) / this.#passMs));
+    let last = false;
+    /** Adds the pass's next entry not in this slice yet; false when it does not fit or the pass is done. */
+    const passStep = (): boolean => {
+      for (;;) {
+        const slot = this.#slots[this.#cursorSlot];
+        if (slot === undefined) {
+          last = true;
+          return false;
+        }
+        const origin = slot.origins[this.#cursorOrigin];
+        if (origin === undefined) {
+          this.#cursorSlot += 1;
+          this.#cursorOrigin = 0;
+          continue;
+        }
+        const key = `${this.#cursorSlot}|${origin}`;
+        if (!taken.has(key)) {
+          if (!tryAdd(slot, origin, slot.last[origin]!)) return false;
+          taken.add(key);
+          this.#cursorOrigin += 1;
+          return true;
+        }
+        this.#cursorOrigin += 1;
+      }
+    };
+
+    // 1. The pass's next entry before anything else: however much the hot entries take, every
+    // slice moves the pass on, so a pass always completes (within one slice per entry).
+    if (passStep()) quota -= 1;
+
+    // 2. Hot entries: pending first, then the newest changes, rotating when they overflow. They
+    // leave a quarter of what is left to the pass.
     hot.sort((x, y) => y.rank - x.rank);
     const hotLimit = this.#bodyBytes - Math.floor((this.#bodyBytes - used) / 4);
     let overflow = false;
     for (let i = 0; i < hot.length; i++) {
       const { slot, origin } = hot[(i + this.#hotRotation) % hot.length]!;
+      const key = `${slot.index}|${origin}`;
+      if (taken.has(key)) continue;
       const marks = slot.last[origin]!;
       if (used >= hotLimit || !tryAdd(slot, origin, marks)) {
         overflow = true;
         this.#hotRotation = (this.#hotRotation + i) % hot.length;
         break;
       }
-      taken.add(`${slot.index}|${origin}`);
+      taken.add(key);
     }
     if (!overflow) this.#hotRotation = 0;
 
-    // 2. The pass: a share of the view paced by the time since the last slice (all of it when fast).
-    const elapsed = this.#lastAt === null ? this.#passMs : Math.max(0, now - this.#lastAt);
-    this.#lastAt = now;
-    let quota = this.#fast ? Infinity : Math.max(1, Math.ceil((total * elapsed) / this.#passMs));
-    let last = false;
-    while (quota > 0) {
-      const slot = this.#slots[this.#cursorSlot];
-      if (slot === undefined) {
-        last = true;
-        break;
-      }
-      const origin = slot.origins[this.#cursorOrigin];
-      if (origin === undefined) {
-        this.#cursorSlot += 1;
-        this.#cursorOrigin = 0;
-        continue;
-      }
-      if (!taken.has(`${this.#cursorSlot}|${origin}`)) {
-        if (!tryAdd(slot, origin, slot.last[origin]!)) break;
-        quota -= 1;
-      }
-      this.#cursorOrigin += 1;
-    }
+    // 3. The rest of the pass's share.
+    while (quota > 0 && !last && passStep()) quota -= 1;
     if (!last && this.#cursorSlot >= this.#slots.length) last = true;
 
     const body: SliceWire = {
