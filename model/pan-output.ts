@@ -22,16 +22,6 @@ export interface Run {
    */
   graph?: boolean;
   /**
-   * Store each state as a 96-bit digest (spin's hash-compact, -DHC4) instead of the whole state
-   * vector: about 40 bytes a state instead of 200, so a space of hundreds of millions of states fits
-   * in memory. The search is complete over the digests; a state whose digest equals that of one
-   * already seen would be skipped, and the verdict says how likely that is (at most N^2 / 2^97 for
-   * N states, the birthday bound). Not "exhaustive": said so in the verdict.
-   */
-  compact?: boolean;
-  /** This run's memory bound in MB (default: the runner's), for a run that needs more. */
-  memlimMb?: number;
-  /**
    * Search within these depth bounds in turn, stopping at the first counterexample (a mutant of a
    * large model, whose plain search runs thousands of steps deep before it backtracks).
    */
@@ -51,19 +41,6 @@ export interface PanResult {
   assertion: string;
   /** The depth bound of the search (Run.depths), if it had one. */
   depthBound?: number;
-  /** pan stored 96-bit digests of the states (hash-compact, -DHC4), not the states. */
-  hashCompact: boolean;
-}
-
-/** Bits of a hash-compact state digest: pan's -DHC4 keeps an 8-byte and a 4-byte hash. */
-export const COMPACT_DIGEST_BITS = 96;
-
-/**
- * The chance that a hash-compact search of `states` states skipped any (two distinct states with
- * one digest), at most: the birthday bound n(n-1)/2 / 2^bits.
- */
-export function compactMissBound(states: number): number {
-  return (states * Math.max(0, states - 1)) / 2 / 2 ** COMPACT_DIGEST_BITS;
 }
 
 /** Parses pan's summary; throws when the text is not a finished pan run. */
@@ -90,7 +67,6 @@ export function parsePan(out: string): PanResult {
       out.includes('Interrupted') ||
       /search was not completed/.test(out),
     assertion,
-    hashCompact: /Hash-Compact \d+ search for:/.test(out),
   };
 }
 
@@ -101,8 +77,7 @@ export interface Verdict {
 
 /**
  * A clean run passes only if pan searched the whole space (no truncation, no memory limit) and
- * found no error (a hash-compact run: the whole space of digests, with the chance it skipped a
- * state in its verdict); a mutant passes only if pan found a violated assertion (a counterexample).
+ * found no error; a mutant passes only if pan found a violated assertion (a counterexample).
  */
 export function judge(run: Run, r: PanResult): Verdict {
   if (run.expect === 'clean') {
@@ -110,15 +85,6 @@ export function judge(run: Run, r: PanResult): Verdict {
     if (r.depthTruncated || r.depthBound !== undefined)
       return { ok: false, text: 'NOT EXHAUSTIVE: search depth too small' };
     if (r.incomplete) return { ok: false, text: 'NOT EXHAUSTIVE: search not completed' };
-    if (run.compact === true && !r.hashCompact)
-      return { ok: false, text: 'NOT CHECKED: a hash-compact run whose pan was not compiled so' };
-    if (r.hashCompact) {
-      const p = compactMissBound(r.states);
-      return {
-        ok: true,
-        text: `no error (complete over ${COMPACT_DIGEST_BITS}-bit state digests; P(a state skipped) <= ${p.toExponential(1)})`,
-      };
-    }
     return { ok: true, text: 'no error (exhaustive)' };
   }
   if (r.errors > 0 && r.assertion !== '') return { ok: true, text: `rejected: ${r.assertion}` };

@@ -197,7 +197,6 @@ async function check(run: Run): Promise<Done> {
     copyFileSync(model, join(dir, 'mesh.pml'));
     const gen = await exec('spin', ['-a', ...run.defines, 'mesh.pml'], dir);
     if (gen.code !== 0) throw new Error(`spin -a failed:\n${gen.out}`);
-    // -DHC4 (Run.compact): a 96-bit digest per state instead of the state.
     // A clean run explores millions of states: -O2 (about 9 s of compile, 4 times faster pan).
     // A mutant stops at its first counterexample: -O0 (about 2 s of compile). -DSAFETY: assertions
     // only; -DCOLLAPSE: exhaustive, with the state vector compressed; -DMEMLIM: a run that needs
@@ -209,9 +208,9 @@ async function check(run: Run): Promise<Done> {
         opt,
         '-w',
         '-DSAFETY',
-        run.graph === true ? '-DMA=400' : run.compact === true ? '-DHC4' : '-DCOLLAPSE',
+        run.graph === true ? '-DMA=400' : '-DCOLLAPSE',
         '-DNOBOUNDCHECK',
-        `-DMEMLIM=${run.memlimMb ?? memlim}`,
+        `-DMEMLIM=${memlim}`,
         '-o',
         'pan',
         'pan.c',
@@ -223,9 +222,7 @@ async function check(run: Run): Promise<Done> {
     // A run with depth bounds (a mutant): the first bound whose search finds a counterexample.
     let r: PanResult | undefined;
     for (const depth of run.depths ?? [100000]) {
-      // A hash-compact run stores hundreds of millions of states: a hash table of 2^28 slots.
-      const w = run.compact === true ? '-w28' : '-w24';
-      r = parsePan((await exec('./pan', [`-m${depth}`, w], dir)).out);
+      r = parsePan((await exec('./pan', [`-m${depth}`, '-w24'], dir)).out);
       if (run.depths !== undefined) r = { ...r, depthBound: depth };
       if (r.errors > 0) break;
     }
