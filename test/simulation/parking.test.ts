@@ -114,3 +114,22 @@ describe('parking after idling in the cluster (mesh+idle)', () => {
     expect(checker.violations).toEqual([]);
   });
 });
+
+describe('parking after N s of idling in the cluster (mesh+park30s)', () => {
+  it('the lobby car leaves at once, the others stay 30 s, then all reach the homes; every node agrees', () => {
+    const { sim, checker, doorOpenings } = cluster('mesh+park30s', 3, 10);
+    for (const n of sim.nodes) sim.press(n.id, 'cab', 5);
+    // Served by t = 23.5 s (as above); the doors close 3 s later. At 50 s the car for the lobby is
+    // there and the two others still stand at floor 5, 30 s of idling not yet over.
+    sim.runUntil(50_000);
+    expect(carFloors(sim)).toEqual([0, 5, 5]);
+    sim.runUntil(sim.now + 60_000);
+    const opened = doorOpenings.length;
+    expect(carFloors(sim)).toEqual([0, 4, 9]);
+    for (const n of sim.nodes) expect(n.controller?.elevator.behaviour).toBe('idle');
+    sim.runUntil(sim.now + 60_000);
+    expect(carFloors(sim)).toEqual([0, 4, 9]);
+    expect(doorOpenings.length).toBe(opened);
+    expect(checker.violations).toEqual([]);
+  });
+});
