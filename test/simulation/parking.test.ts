@@ -94,9 +94,26 @@ describe('idle-car parking in the cluster (mesh+park)', () => {
   });
 });
 
+/**
+ * A minute on, the cars stand idle at `homes`; another minute on they are still there, no door
+ * opened meanwhile, and no invariant was broken.
+ */
+function expectParkedAtHomes(c: ReturnType<typeof cluster>, homes: number[]): void {
+  const { sim, checker, doorOpenings } = c;
+  sim.runUntil(sim.now + 60_000);
+  const opened = doorOpenings.length;
+  expect(carFloors(sim)).toEqual(homes);
+  for (const n of sim.nodes) expect(n.controller?.elevator.behaviour).toBe('idle');
+  sim.runUntil(sim.now + 60_000);
+  expect(carFloors(sim)).toEqual(homes);
+  expect(doorOpenings.length).toBe(opened);
+  expect(checker.violations).toEqual([]);
+}
+
 describe('parking after idling in the cluster (mesh+idle)', () => {
   it('cars reach the same homes, the far ones only after idling, and every node agrees', () => {
-    const { sim, checker, doorOpenings } = cluster('mesh+idle', 3, 10);
+    const c = cluster('mesh+idle', 3, 10);
+    const { sim } = c;
     for (const n of sim.nodes) sim.press(n.id, 'cab', 5);
     // The cab calls are served by t = 8 s + 5 floors x 2.5 s + 3 s door = 23.5 s. A car bound for
     // the lobby leaves at once; the others idle 1 s per floor (home 9: 4 s; home 4: 1 s) first.
@@ -104,32 +121,19 @@ describe('parking after idling in the cluster (mesh+idle)', () => {
     const early = carFloors(sim);
     // The one for the lobby has left floor 5; the one for floor 9 has not (1 s after the door).
     expect(early.filter((f) => f === 5).length).toBeGreaterThanOrEqual(1);
-    sim.runUntil(sim.now + 60_000);
-    const opened = doorOpenings.length;
-    expect(carFloors(sim)).toEqual([0, 4, 9]);
-    for (const n of sim.nodes) expect(n.controller?.elevator.behaviour).toBe('idle');
-    sim.runUntil(sim.now + 60_000);
-    expect(carFloors(sim)).toEqual([0, 4, 9]);
-    expect(doorOpenings.length).toBe(opened);
-    expect(checker.violations).toEqual([]);
+    expectParkedAtHomes(c, [0, 4, 9]);
   });
 });
 
 describe('parking after N s of idling in the cluster (mesh+park30s)', () => {
   it('the lobby car leaves at once, the others stay 30 s, then all reach the homes; every node agrees', () => {
-    const { sim, checker, doorOpenings } = cluster('mesh+park30s', 3, 10);
+    const c = cluster('mesh+park30s', 3, 10);
+    const { sim } = c;
     for (const n of sim.nodes) sim.press(n.id, 'cab', 5);
     // Served by t = 23.5 s (as above); the doors close 3 s later. At 50 s the car for the lobby is
     // there and the two others still stand at floor 5, 30 s of idling not yet over.
     sim.runUntil(50_000);
     expect(carFloors(sim)).toEqual([0, 5, 5]);
-    sim.runUntil(sim.now + 60_000);
-    const opened = doorOpenings.length;
-    expect(carFloors(sim)).toEqual([0, 4, 9]);
-    for (const n of sim.nodes) expect(n.controller?.elevator.behaviour).toBe('idle');
-    sim.runUntil(sim.now + 60_000);
-    expect(carFloors(sim)).toEqual([0, 4, 9]);
-    expect(doorOpenings.length).toBe(opened);
-    expect(checker.violations).toEqual([]);
+    expectParkedAtHomes(c, [0, 4, 9]);
   });
 });
