@@ -22,6 +22,8 @@ describe('dispatch strategy names', () => {
     expect(parkAfterSeconds('mesh+park3600s')).toBe(3600);
     expect(baseAssignerName('mesh+park30s')).toBe('mesh');
     expect(isDispatchName('nearest-car+park120s')).toBe(true);
+    for (const bad of ['mesh+park0s', 'mesh+park3601s', 'mesh+park30', 'mesh+park1.5s'])
+      expect(parkAfterSeconds(bad), bad).toBeNull();
     for (const bad of [
       'mesh+park0s',
       'mesh+park3601s',
@@ -32,7 +34,7 @@ describe('dispatch strategy names', () => {
       'mesh+idle+park30s',
       'nobody+park30s',
     ]) {
-      expect(parkAfterSeconds(bad) !== null && isDispatchName(bad), bad).toBe(false);
+      expect(isDispatchName(bad), bad).toBe(false);
       expect(() => createDispatch(bad), bad).toThrow(UnknownDispatchError);
     }
   });
