@@ -5,7 +5,7 @@
  * (`src/protocol/world-message.ts` decodes datagrams into a {@link WorldMessage} and checks that its
  * schemas produce exactly these types); the core imports nothing from it.
  */
-import type { CallRegister, OriginMarks } from './call-register.js';
+import { isPending, type CallRegister, type OriginMarks } from './call-register.js';
 import type { Direction } from './types.js';
 
 /**
@@ -91,7 +91,7 @@ export function wireAddsNothing(mine: CallRegister, wire: WireRegister, self: st
     if (m === undefined) return false;
     const [p, k, s] = e.length === 2 ? [e[1], e[1], e[1]] : [e[1], e[2], e[3]];
     if (p > m.p || k > m.k || s > m.s) return false;
-    const pending = m.p > m.k && m.p > m.s;
+    const pending = isPending(m);
     if (pending && !m.seen.includes(self)) return false;
     if (pending && e.length === 5 && p === m.p && e[4].some((w) => !m.seen.includes(w)))
       return false;

@@ -17,7 +17,12 @@
  * Every slice also carries the sender's elevator report and the peers it hears (in the header),
  * so liveness and the assignment's inputs never wait for a pass.
  */
-import { sameMarks, type CallRegister, type OriginMarks } from '../core/call-register.js';
+import {
+  isPending,
+  sameMarks,
+  type CallRegister,
+  type OriginMarks,
+} from '../core/call-register.js';
 import type { ViewSnapshot } from '../core/controller.js';
 import { envelopeOverheadBytes, type MessageAuthenticator } from './peer-envelope.js';
 import {
@@ -76,10 +81,6 @@ const EMPTY: CallRegister = Object.freeze({});
 /** Whether `register` holds `origin` with exactly the marks `b`. */
 function holdsMarks(register: CallRegister, origin: string, b: OriginMarks): boolean {
   return Object.hasOwn(register, origin) && sameMarks(register[origin]!, b);
-}
-
-function isPending(m: OriginMarks): boolean {
-  return m.p > m.k && m.p > m.s;
 }
 
 /** One node's slicer: call {@link next} for the body of every datagram it sends. */

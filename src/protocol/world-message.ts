@@ -33,7 +33,7 @@
  * every datagram heard) and produces the {@link WorldMessage} form the controller merges.
  */
 import { z } from 'zod';
-import type { CallRegister, OriginMarks } from '../core/call-register.js';
+import { isPending, type CallRegister, type OriginMarks } from '../core/call-register.js';
 import { MAX_MESH_NODES } from '../core/mesh-bounds.js';
 import {
   registerFromWire,
@@ -173,7 +173,7 @@ export function marksToWire(m: OriginMarks, base: number, witnessBits: number): 
   if (m.p === m.k && m.k === m.s) return [s];
   const p = counterToWire(m.p, base);
   const k = counterToWire(m.k, base);
-  return m.p > m.k && m.p > m.s ? [p, k, s, witnessBits] : [p, k, s];
+  return isPending(m) ? [p, k, s, witnessBits] : [p, k, s];
 }
 
 /** Bytes of the JSON text of a non-negative integer (or -1). */

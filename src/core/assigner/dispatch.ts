@@ -43,12 +43,17 @@ const PARK_AFTER = /\+park([1-9][0-9]{0,3})s$/;
 /** The largest `N` of `+park<N>s`: an hour. */
 export const PARK_AFTER_MAX_S = 3600;
 
-/** The idle time of a `+park<N>s` name in seconds, or null if `name` is not of that family. */
-export function parkAfterSeconds(name: string): number | null {
+/** A `+park<N>s` name read: the name before the suffix and `N`; null if not of that family. */
+function parseParkAfter(name: string): { base: string; seconds: number } | null {
   const m = PARK_AFTER.exec(name);
   if (m === null) return null;
-  const n = Number(m[1]);
-  return n <= PARK_AFTER_MAX_S ? n : null;
+  const seconds = Number(m[1]);
+  return seconds <= PARK_AFTER_MAX_S ? { base: name.slice(0, m.index), seconds } : null;
+}
+
+/** The idle time of a `+park<N>s` name in seconds, or null if `name` is not of that family. */
+export function parkAfterSeconds(name: string): number | null {
+  return parseParkAfter(name)?.seconds ?? null;
 }
 
 /** When a parking car leaves, as its state machine takes it (`ElevatorConfig`). */
@@ -105,9 +110,7 @@ export const DEFAULT_DISPATCH = 'mesh+park';
 /** The assigner behind a strategy name (`mesh+park` -> `mesh`, `mesh+park30s` -> `mesh`). */
 export function baseAssignerName(name: string): string {
   for (const suffix of SUFFIXES) if (name.endsWith(suffix)) return name.slice(0, -suffix.length);
-  const after = PARK_AFTER.exec(name);
-  if (after !== null && parkAfterSeconds(name) !== null) return name.slice(0, after.index);
-  return name;
+  return parseParkAfter(name)?.base ?? name;
 }
 
 /** Whether `name` names a dispatch strategy. */
