@@ -137,8 +137,7 @@ export class SimElevator {
 
   /** The current state (the `GET /state` shape). */
   state(): SimState {
-    this.catchUp();
-    return this.snapshot(this.opts.now());
+    return this.snapshot(this.catchUp());
   }
 
   private snapshot(t: number): SimState {
@@ -167,8 +166,9 @@ export class SimElevator {
 
   /** Display position of the car (floor, or half-way between floors). */
   carPosition(): number {
-    this.catchUp(); // never advance the physics past a transition that was not emitted yet
-    return this.car.state(this.opts.now()).position;
+    // Never advance the physics past a transition that was not emitted yet: read at the instant
+    // caught up to, not at a fresh clock reading (the clock moves between two readings).
+    return this.car.state(this.catchUp()).position;
   }
 
   /** Subscribes to changes; returns the unsubscribe function. */
@@ -181,8 +181,13 @@ export class SimElevator {
     for (const l of [...this.listeners]) l({ t, change, state });
   }
 
-  /** Emits every car transition up to now, each at its exact instant, and re-arms the timer. */
-  private catchUp(): void {
+  /**
+   * Emits every car transition up to now, each at its exact instant, re-arms the timer, and
+   * returns that now. Whoever then reads or changes the car does so at the returned instant: a
+   * second clock reading could fall after a transition this call did not emit, and the physics
+   * would apply it silently (a preempted process, a GC pause between the two readings).
+   */
+  private catchUp(): number {
     const now = this.opts.now();
     for (
       let t = this.car.nextChangeAt(this.carClock);
@@ -194,6 +199,7 @@ export class SimElevator {
     }
     this.carClock = Math.max(this.carClock, now);
     this.arm();
+    return this.carClock;
   }
 
   private arm(): void {
@@ -209,8 +215,7 @@ export class SimElevator {
 
   /** Runs a change at now; emits `change` if the state differs (presses always emit). */
   private mutate(change: SimChange, fn: (now: number) => void): void {
-    this.catchUp();
-    const now = this.opts.now();
+    const now = this.catchUp();
     const before = JSON.stringify(this.snapshot(now));
     fn(now);
     const after = this.snapshot(now);
@@ -247,11 +252,10 @@ export class SimElevator {
   /** Holds or releases a button (the reference's uppercase keys). Throws {@link SimInputError}. */
   setButtonHeld(button: ButtonType, floor: number, held: boolean): void {
     this.checkButton(button, floor);
-    this.catchUp();
+    const now = this.catchUp();
     const row = this.held[floor];
     if (!row || row[buttonIndex(button)] === held) return;
     row[buttonIndex(button)] = held;
-    const now = this.opts.now();
     this.emit(now, { type: 'buttonHeld', button, floor, held }, this.snapshot(now));
   }
 
@@ -296,8 +300,7 @@ export class SimElevator {
 
   /** Restarts the car at the configured start (random unless a start floor was given). */
   reload(): void {
-    this.catchUp();
-    const c = this.car.state(this.opts.now());
+    const c = this.car.state(this.catchUp());
     if (c.moving !== 'stop') {
       throw new SimInputError('reload-while-moving', 'reload (cmd 0) while the motor is running');
     }
@@ -352,8 +355,7 @@ export class SimElevator {
       case 'readButton':
         return { type: 'readButton', pressed: this.isButtonPressed(cmd.button, cmd.floor) };
       case 'readFloor':
-        this.catchUp();
-        return { type: 'readFloor', floor: this.car.floorSensor(this.opts.now()) };
+        return { type: 'readFloor', floor: this.car.floorSensor(this.catchUp()) };
       case 'readStop':
         return { type: 'readStop', pressed: this.stopButton };
       case 'readObstruction':
