@@ -62,12 +62,17 @@
  *    calls together (the slices that carry one register and not the other). One press does NOT
  *    suffice: the lamp couples the origins (a panel's lamp stands for the instances of every
  *    origin), and the 2-press run found a defect no 1-press run can show (session 9, at 30.9
- *    million states: finding LAMP_FORGETS_INHERITED, now in CI within a depth bound of 32 steps).
- *    With the fix, the 2-press run explored 98 million states without an error before its 20 GB
- *    memory bound (not finished); session 10, hash-compact (-DHC4, a partial search here: it
- *    stores fewer states than the exhaustive search on the runs that finish), 277 million states
- *    without an error in 48 min, stopped unfinished. The CI runs with two presses are the mutant EPOCH_REUSE and the
- *    findings STRICT_LAMP_ON_DISK and LAMP_FORGETS_INHERITED (counterexamples, not exhaustive).
+ *    million states: finding LAMP_FORGETS_INHERITED).
+ *    With the fix, the unbounded 2-press run explored 98 million states without an error before
+ *    its 20 GB memory bound (not finished); session 10, hash-compact (-DHC4, a partial search
+ *    here: it stores fewer states than the exhaustive search on the runs that finish), 277
+ *    million states without an error in 48 min, stopped unfinished. Session 11: with two presses
+ *    and no cab call the nodes are symmetric (canon, below), and broadcasts are bounded
+ *    (-DBCASTS, any number of duplicates of each): in CI, 2 presses with 1 crash and 1 broadcast
+ *    (exhaustive; it finds LAMP_FORGETS_INHERITED, the defect the unbounded run found at 30.9
+ *    million states, in 188,543) and 2 presses with 2 broadcasts and no crash; in --deep,
+ *    2 presses, 1 crash, 2 broadcasts (20.5 million states, exhaustive, no error). 3 broadcasts
+ *    do not finish within 20 GB (docs/design.md, 7).
  *  - One crash (CRASHES = 1), restart from the disk or from an empty disk: the claim is about a
  *    single failure; a second crash is in --deep (not run to the end yet). One more disk loss is
  *    applied when the
@@ -98,7 +103,8 @@
  * generates (and its compile time) small. Partial-order reduction cannot help here: every step
  * reads and writes shared variables (the network and the ghosts). With 3 nodes, the symmetry of
  * nodes 1 and 2 halves the space (canon, below: 871,090 states instead of 1,705,498 for the
- * 1-broadcast run, same verdict).
+ * 1-broadcast run, same verdict); with 2 nodes, 2 presses and no cab call, the symmetry of nodes 0
+ * and 1 does the same (654,223 states instead of 1,307,078 for the 2-press 1-broadcast run).
  *
  * Mutants (-D), each rejected by a property (model/run-model.ts): CONFIRM_ALONE_WITNESS,
  * LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER, SUSPECT_DROPS, NO_CAB_REBROADCAST,
@@ -753,6 +759,62 @@ inline canon() {
   :: else -> skip
   fi
 }
+#elif N == 2 && PRESS_C == 0 && PRESS_H >= 2 && !defined(NOSYM)
+/* Two nodes, hall calls only, every node may press (PRESS_H >= 2): nothing tells node 0 from node 1
+   (node 0's cab register stays empty; its cab lamp map lampC only follows synced[0], UNK until
+   node 0 syncs, OFF after, and is set again from it after a renaming). So, as for nodes 1 and 2
+   above, a state and the same state with the nodes renamed have the same futures up to the
+   renaming, and canon keeps one of the two: it renames when node 1's state sorts before node 0's
+   (a key of features that renaming swaps exactly). The calm run's order (0, 1) stands for (1, 0)
+   in renamed states. A trail prints "rename 0<->1" where it happened. -DNOSYM turns it off. */
+hidden byte vs;
+hidden byte vc;
+/* a peer set as node n sees it: bit 0 itself, bit 1 the other (o) */
+#define REL2(m, n, o) ((((m) >> (n)) & 1) | ((((m) >> (o)) & 1) << 1))
+#define SWAPPED2(m) (((m) & 252) | (((m) & 1) << 1) | (((m) & 2) >> 1))
+#define CMP(a, b) if :: vc == 0 && (a) < (b) -> vc = 1 :: vc == 0 && (a) > (b) -> vc = 2 :: else -> skip fi
+#define KEY(E) CMP(E(0, 1), E(1, 0))
+#define F_UP(n, o) (up[n] * 64 + settled[n] * 32 + synced[n] * 16 + fellBack[n] * 8 + lampH[n] * 2 + physH[n])
+#define F_HN(n, o) (hp[IX(n, n)] * 64 + hk[IX(n, n)] * 8 + hs[IX(n, n)])
+#define F_HO(n, o) (hp[IX(n, o)] * 64 + hk[IX(n, o)] * 8 + hs[IX(n, o)])
+#define F_HW(n, o) (REL2(hw[IX(n, n)], n, o) * 16 + REL2(hw[IX(n, o)], n, o) * 4 + REL2(alive[n], n, o))
+#define F_DN(n, o) (dp[IX(n, n)] * 64 + dk[IX(n, n)] * 8 + ds[IX(n, n)])
+#define F_DO(n, o) (dp[IX(n, o)] * 64 + dk[IX(n, o)] * 8 + ds[IX(n, o)])
+#define F_DW(n, o) (REL2(dw[IX(n, n)], n, o) * 16 + REL2(dw[IX(n, o)], n, o) * 4 + REL2(mto[n], n, o))
+#define F_MN(n, o) (mhp[IX(n, n)] * 64 + mhk[IX(n, n)] * 8 + mhs[IX(n, n)])
+#define F_MO(n, o) (mhp[IX(n, o)] * 64 + mhk[IX(n, o)] * 8 + mhs[IX(n, o)])
+#define F_MW(n, o) (REL2(mhw[IX(n, n)], n, o) * 16 + REL2(mhw[IX(n, o)], n, o) * 4 + ((doorH >> (n)) & 1) * 2 + ((cut >> (n)) & 1))
+#define F_E(n, o) (epoch[n] * 16 + used[n])
+#define F_L(n, o) (litH[IX(n, n)] * 16 + litH[IX(n, o)])
+#define F_G(n, o) (everLitH[n] * 16 + servedH[n])
+#define F_I(n, o) (issuedH[n] * 16 + aloneH[n])
+inline sw(a, b) { vs = a; a = b; b = vs }
+/* a (node, origin) table: both indices renamed, (0, 0) <-> (1, 1) and (0, 1) <-> (1, 0) */
+#define swTable(t) sw(t[0], t[3]); sw(t[1], t[2])
+#define swMasks(t, len) for (vs : 0 .. (len) - 1) { t[vs] = SWAPPED2(t[vs]) }
+inline canon() {
+  vc = 0;
+  KEY(F_UP); KEY(F_HN); KEY(F_HO); KEY(F_HW); KEY(F_DN); KEY(F_DO); KEY(F_DW); KEY(F_MN);
+  KEY(F_MO); KEY(F_MW); KEY(F_E); KEY(F_L); KEY(F_G); KEY(F_I);
+  if
+  :: vc == 2 ->
+     printf("rename 0<->1\n");
+     swTable(hp); swTable(hk); swTable(hs); swTable(hw); swMasks(hw, N * N);
+     swTable(dp); swTable(dk); swTable(ds); swTable(dw); swMasks(dw, N * N);
+     swTable(mhp); swTable(mhk); swTable(mhs); swTable(mhw); swMasks(mhw, N * N);
+     swTable(litH); swTable(inhH);
+     sw(up[0], up[1]); sw(settled[0], settled[1]); sw(synced[0], synced[1]);
+     sw(fellBack[0], fellBack[1]); sw(lampH[0], lampH[1]); sw(physH[0], physH[1]);
+     sw(epoch[0], epoch[1]); sw(used[0], used[1]);
+     sw(alive[0], alive[1]); sw(mto[0], mto[1]);
+     swMasks(alive, N); swMasks(mto, N);
+     doorH = SWAPPED2(doorH); cut = SWAPPED2(cut);
+     sw(everLitH[0], everLitH[1]); sw(servedH[0], servedH[1]);
+     sw(aloneH[0], aloneH[1]); sw(issuedH[0], issuedH[1]);
+     lampC = (synced[0] -> OFF : UNK)
+  :: else -> skip
+  fi
+}
 #else
 #define canon() skip
 #endif
@@ -767,7 +829,10 @@ inline stepPressCab(n) { !calm && n == 0 && pressesC < PRESS_C && up[0] -> print
    run that finishes in CI (b = 1: the only confirmations are by the alone rule, but every
    suspicion, race, sync and the calm run's disk loss with three nodes are there), and the check
    that the symmetry reduction keeps the verdict. One broadcast per node is already more than 18
-   million states. */
+   million states. With 2 nodes and 2 presses, the runs that finish: b = 1 (with a crash) and
+   b = 2 (with a crash in --deep). A bound on broadcasts keeps every interleaving of the other
+   steps (presses, persists, crashes, suspicions, deliveries and their duplicates): a run with a
+   bound misses only the behaviours that need more fresh datagrams before the faults stop. */
 inline stepBroadcast(n) { !calm && up[n] && bcasts < BCASTS -> printf("broadcast %d\n", n); bcasts++; broadcast(n) }
 #else
 inline stepBroadcast(n) { !calm && up[n] -> printf("broadcast %d\n", n); broadcast(n) }

@@ -71,10 +71,36 @@ const REAL: Run[] = [
     graph: true,
   },
   {
+    name: 'hall, 2 nodes, 2 presses, 1 broadcast',
+    defines: ['-DN=2', '-DCRASHES=1', '-DBCASTS=1', ...HALL2],
+    expect: 'clean',
+    what: '2 presses (two instances, both origins), 1 crash, 1 broadcast (then its duplicates), symmetry reduced; finds LAMP_FORGETS_INHERITED',
+  },
+  {
+    name: 'hall, 2 nodes, 2 presses, 2 broadcasts, no crash',
+    defines: ['-DN=2', '-DCRASHES=0', '-DBCASTS=2', ...HALL2],
+    expect: 'clean',
+    what: '2 presses, 2 broadcasts, no crash before 1 disk loss as the faults stop, symmetry reduced',
+  },
+  {
+    name: 'hall, 2 nodes, 2 presses, 1 broadcast, no symmetry',
+    defines: ['-DN=2', '-DCRASHES=1', '-DBCASTS=1', '-DNOSYM', ...HALL2],
+    expect: 'clean',
+    what: 'the 1-broadcast run without the symmetry reduction: same verdict, twice the states',
+    deep: true,
+  },
+  {
+    name: 'hall, 2 nodes, 2 presses, 2 broadcasts',
+    defines: ['-DN=2', '-DCRASHES=1', '-DBCASTS=2', ...HALL2],
+    expect: 'clean',
+    what: '2 presses, 1 crash, 2 broadcasts, symmetry reduced (6 GB)',
+    deep: true,
+  },
+  {
     name: 'hall, 2 nodes, 2 presses',
     defines: ['-DN=2', '-DCRASHES=1', '-DPRESS_H=2', '-DPRESS_C=0'],
     expect: 'clean',
-    what: '2 presses (two instances, both origins), 1 crash',
+    what: '2 presses (two instances, both origins), 1 crash, broadcasts unbounded (does not finish in 8 GB)',
     deep: true,
   },
   {
@@ -146,13 +172,12 @@ const FINDINGS: Run[] = [
     what: 'emitLamps as in the code with the fixed alone rule -> a restart darkens a lit call',
   },
   {
-    // Found in session 9 by the 2-press run (--deep, at 30.9 million states); a plain search needs
-    // 150 s and 7.5 GB to reach it, within 32 steps pan finds it in seconds.
+    // Found in session 9 by the unbounded 2-press run (--deep, at 30.9 million states); the
+    // 1-broadcast 2-press run above (in CI, exhaustive) reaches it in 188,543 states.
     name: 'finding LAMP_FORGETS_INHERITED',
-    defines: ['-DN=2', '-DCRASHES=1', '-DPRESS_H=2', '-DPRESS_C=0', '-DLAMP_FORGETS_INHERITED'],
+    defines: ['-DN=2', '-DCRASHES=1', '-DBCASTS=1', ...HALL2, '-DLAMP_FORGETS_INHERITED'],
     expect: 'counterexample',
     what: 'the lamp rule the code had: a lamp set again since the restart is darkened while an instance held pending before is still pending',
-    depths: [32],
     optimise: true,
   },
   {
