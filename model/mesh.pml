@@ -43,8 +43,12 @@
  *  - The alone rule as fixed (issue 14, observation 1): a node counts as alone only once it has
  *    been up one peer timeout (`settled`, set at any moment after a start or restart) and counts
  *    no peer alive. Until then its pending calls stay pending.
- *  - Lamp sync (ViewSync.knowsCalls): with a disk at once; after a whole datagram of a peer (both
- *    registers); or by the timeout fallback while the node hears no peer. Where the model departs
+ *  - Lamp sync (ViewSync.knowsCalls): with a disk at once; once up one peer timeout (settled)
+ *    with a whole datagram (both registers) heard from every peer this run heard (session 11; the
+ *    rule before, one whole datagram of any peer, is finding SYNC_FIRST_PASS); or by the timeout
+ *    fallback while the node hears no peer. A lamp such a node darkens with no service is allowed
+ *    only when a node holding the call was never heard by its run (unheardHolderHall): the nodes
+ *    do not know how many they are, so no rule can wait for it. Where the model departs
  *    from the code, a FINDING define gives the code's rule and the runner expects its
  *    counterexample (KEEP_PENDING_DARK below; the fallback at stepSync).
  *  - aloneHallCalls = accept (the default).
@@ -110,7 +114,7 @@
  * LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER, SUSPECT_DROPS, NO_CAB_REBROADCAST,
  * NEVER_SYNC, RESTART_ALONE (the old alone rule). Findings (-D, the code's rule where the model
  * departs from it; each must fail): LAMP_DARKENS_PENDING, STRICT_LAMP_ON_DISK,
- * LAMP_FORGETS_INHERITED.
+ * LAMP_FORGETS_INHERITED, SYNC_FIRST_PASS.
  */
 
 #ifndef N
@@ -147,6 +151,8 @@ byte alive[N];      /* peers node n counts as alive (bit set), itself excluded *
 bit fellBack[N];    /* ghost: this run synced its lamps by the timeout fallback (it knew no call) */
 bit settled[N];     /* this run has been up one peer timeout (the alone rule may apply) */
 bit synced[N];      /* ViewSync.knowsCalls */
+byte heardRun[N];   /* ViewSync: the peers this run has heard (bit set) */
+byte passRun[N];    /* ViewSync: the peers whose whole datagram (both registers) this run has heard */
 byte lampH[N];      /* ButtonLamps' lamp map for the hall button: UNK / OFF / ON */
 byte lampC;         /* node 0's cab lamp map */
 byte inhH[N * N];   /* ButtonLamps.inherited: the instance of origin o held pending at node n while its
@@ -375,8 +381,9 @@ inline inheritHall(n) {
     fi; skip
   }
 #ifdef LAMP_FORGETS_INHERITED
-  if :: lampH[n] != UNK -> vinh = 0 :: else -> skip fi; skip
+  vinh = (lampH[n] != UNK -> 0 : vinh);
 #endif
+  skip
 }
 inline inheritCab() {
   if :: lampC == UNK && PENDC(0) -> inhC = MAX(inhC, cp[0]) :: else -> skip fi;
@@ -385,8 +392,39 @@ inline inheritCab() {
   :: else -> inhC = 0; vinh = 0
   fi;
 #ifdef LAMP_FORGETS_INHERITED
-  if :: lampC != UNK -> vinh = 0 :: else -> skip fi; skip
+  vinh = (lampC != UNK -> 0 : vinh);
 #endif
+  skip
+}
+
+/* A restarted node that knows the calls by the rule of ViewSync (up one peer timeout, a whole
+   datagram of every peer it heard) may still darken a lamp it did not light when a node holding
+   the call was not heard by its run at all (lost for that peer timeout, or down with the call on
+   its disk): it cannot know of that node (the nodes do not know how many they are), as with the
+   timeout fallback. res: such a holder exists for an unserved instance the lamp was lit for. */
+#define UNHEARD_HOLDS(n, h, j, i) (!(heardRun[n] & BIT(h)) && ((up[h] && hp[IX(h, j)] >= (i) && hs[IX(h, j)] < (i)) || (dp[IX(h, j)] >= (i) && ds[IX(h, j)] < (i))))
+#define UNHEARD_HOLDS_ANY(n, j, i) (UNHEARD_HOLDS(n, (n + 1) % N, j, i) || (N == 3 && UNHEARD_HOLDS(n, (n + 2) % N, j, i)))
+/* (one expression, no loop: the calm run's d_step is near spin's limit of 2048 jump targets) */
+#define UNHEARD_LIT(n, j) (litH[IX(n, j)] > servedH[j] && UNHEARD_HOLDS_ANY(n, j, litH[IX(n, j)]))
+#define unheardHolderHall(n, res) res = (settled[n] && (UNHEARD_LIT(n, 0) || UNHEARD_LIT(n, 1) || (N == 3 && UNHEARD_LIT(n, N - 1))))
+#define UNHEARD_CAB(h) (!(heardRun[0] & BIT(h)) && up[h] && cp[h] >= litC && cs[h] < litC)
+#define unheardHolderCab(res) res = (settled[0] && litC > servedC && (UNHEARD_CAB(1) || (N == 3 && UNHEARD_CAB(N - 1))))
+
+/* ViewSync.settle: a node without a disk knows the calls once it has been up one peer timeout and
+   has heard a whole datagram of every peer it heard (at least one). SYNC_FIRST_PASS (a finding):
+   the rule the code had before session 11, one whole datagram of any peer. */
+#if defined(NEVER_SYNC) || defined(SYNC_FIRST_PASS)
+#define syncByPasses(n) skip
+#else
+#define syncByPasses(n) synced[n] = (synced[n] || (settled[n] && heardRun[n] != 0 && (heardRun[n] & ~passRun[n]) == 0))
+#endif
+inline heardDatagram(r, s, part) {
+  heardRun[r] = heardRun[r] | BIT(s);
+  passRun[r] = passRun[r] | (part == 3 -> BIT(s) : 0);
+#if defined(SYNC_FIRST_PASS) && !defined(NEVER_SYNC)
+  if :: part == 3 -> synced[r] = 1 :: else -> skip fi;
+#endif
+  syncByPasses(r)
 }
 
 /* ButtonLamps.update for the hall button at node n */
@@ -413,7 +451,8 @@ inline lampsHall(n) {
      :: vb && lampH[n] == ON -> physHall(n, 1)      /* still on: record the instances it now shows */
      :: !vb && lampH[n] == ON && !KEEP_PENDING_DARK(vinh) -> lampH[n] = OFF; physHall(n, 0)
      :: !vb && lampH[n] == UNK && synced[n] && !KEEP_PENDING_DARK(vinh) ->
-        vblind = fellBack[n]; lampH[n] = OFF; physHall(n, 0); vblind = 0
+        unheardHolderHall(n, vblind); vblind = vblind || fellBack[n];
+        lampH[n] = OFF; physHall(n, 0); vblind = 0
      :: else -> skip
      fi
   fi; skip
@@ -433,7 +472,9 @@ inline lampsCab() {
      :: vb ->
         lampC = ON; physC = 1; litC = MAX(litC, ck[0]); everLitC = MAX(everLitC, ck[0])
      :: !vb && !KEEP_PENDING_DARK(vinh) && (lampC == ON || (lampC == UNK && synced[0])) ->
-        if :: physC -> assert(litC <= servedC || (emptied && (aloneC & BIT(litC))) || (lampC == UNK && fellBack[0])) :: else -> skip fi;
+        unheardHolderCab(vblind);
+        if :: physC -> assert(litC <= servedC || (emptied && (aloneC & BIT(litC))) || (lampC == UNK && (fellBack[0] || vblind))) :: else -> skip fi;
+        vblind = 0;
         lampC = OFF; physC = 0; litC = 0
      :: else -> skip
      fi
@@ -595,6 +636,7 @@ inline crash(n) {
   for (vo : 0 .. N - 1) { hp[IX(n, vo)] = 0; hk[IX(n, vo)] = 0; hs[IX(n, vo)] = 0; hw[IX(n, vo)] = 0; inhH[IX(n, vo)] = 0 }
   cp[n] = 0; ck[n] = 0; cs[n] = 0; cw[n] = 0;
   alive[n] = 0; settled[n] = 0; synced[n] = 0; fellBack[n] = 0; lampH[n] = UNK;
+  heardRun[n] = 0; passRun[n] = 0;
   if :: n == 0 -> lampC = UNK; inhC = 0 :: else -> skip fi; skip
 }
 
@@ -657,16 +699,16 @@ inline fairRound(serve) {
     broadcast(vi);
     for (vx : 0 .. N - 1) {
       if
-      :: vx != vi -> hearFrom(vx, vi); mergeHall(vx, vi); mergeCab(vx, vi);
-#ifndef NEVER_SYNC
-         synced[vx] = 1
-#endif
+      :: vx != vi -> hearFrom(vx, vi); mergeHall(vx, vi); mergeCab(vx, vi); heardDatagram(vx, vi, 3)
       :: else -> skip
       fi;
       post(vx)
     }
   }
   for (vi : 0 .. N - 1) {
+    /* a round is shorter than a peer timeout, but after the first one every node has been up that
+       long as far as the rule cares: it has heard a whole datagram of every node */
+    settled[vi] = 1; syncByPasses(vi);
     persist(vi); post(vi);
     litHall(vi, vb);
     if :: serve && vb -> serveHall(vi) :: else -> skip fi;
@@ -752,7 +794,9 @@ inline canon() {
      sw(cp[1], cp[2]); sw(ck[1], ck[2]); sw(cs[1], cs[2]); sw(cw[1], cw[2]);
      sw(mcp[1], mcp[2]); sw(mck[1], mck[2]); sw(mcs[1], mcs[2]); sw(mcw[1], mcw[2]);
      sw(alive[1], alive[2]); sw(mto[1], mto[2]);
+     sw(heardRun[1], heardRun[2]); sw(passRun[1], passRun[2]);
      swMasks(cw, N); swMasks(mcw, N); swMasks(alive, N); swMasks(mto, N);
+     swMasks(heardRun, N); swMasks(passRun, N);
      doorH = SWAPPED(doorH); cut = SWAPPED(cut); dcw = SWAPPED(dcw);
      sw(everLitH[1], everLitH[2]); sw(servedH[1], servedH[2]);
      sw(aloneH[1], aloneH[2]); sw(issuedH[1], issuedH[2])
@@ -807,7 +851,8 @@ inline canon() {
      sw(fellBack[0], fellBack[1]); sw(lampH[0], lampH[1]); sw(physH[0], physH[1]);
      sw(epoch[0], epoch[1]); sw(used[0], used[1]);
      sw(alive[0], alive[1]); sw(mto[0], mto[1]);
-     swMasks(alive, N); swMasks(mto, N);
+     sw(heardRun[0], heardRun[1]); sw(passRun[0], passRun[1]);
+     swMasks(alive, N); swMasks(mto, N); swMasks(heardRun, N); swMasks(passRun, N);
      doorH = SWAPPED2(doorH); cut = SWAPPED2(cut);
      sw(everLitH[0], everLitH[1]); sw(servedH[0], servedH[1]);
      sw(aloneH[0], aloneH[1]); sw(issuedH[0], issuedH[1]);
@@ -846,10 +891,8 @@ inline stepDeliver(s, r, part, keep) {
   if :: part & 1 -> mergeHall(r, s) :: else -> skip fi;
   if :: part & 2 -> mergeCab(r, s) :: else -> skip fi;
   if :: !keep -> mto[s] = mto[s] & ~BIT(r) :: else -> skip fi;
-#ifndef NEVER_SYNC
-  /* a whole pass of a peer heard (both registers): the lamps are synced */
-  if :: part == 3 -> synced[r] = 1 :: else -> skip fi;
-#endif
+  /* a whole pass of a peer heard (both registers) counts toward the lamp sync */
+  heardDatagram(r, s, part);
   post(r)
 }
 /* a peer timeout at n for peer p (a true or a false suspicion) */
@@ -891,7 +934,7 @@ inline stepServeCab(n) { !calm && up[n] && ck[n] > cs[n] -> printf("serve cab at
 inline stepServeCab(n) { !calm && n == 0 && up[0] && ck[0] > cs[0] -> printf("serve cab at 0\n"); serveCab(0); post(0) }
 #endif
 /* one peer timeout has passed since this run started */
-inline stepSettle(n) { !calm && up[n] && !settled[n] -> printf("settled %d\n", n); settled[n] = 1; post(n) }
+inline stepSettle(n) { !calm && up[n] && !settled[n] -> printf("settled %d\n", n); settled[n] = 1; syncByPasses(n); post(n) }
 /* crash (memory lost), restart with the disk, restart with an empty disk (a new epoch) */
 inline stepCrash(n) { !calm && crashes < CRASHES && up[n] -> printf("crash %d\n", n); crash(n) }
 inline stepRestart(n) { !calm && !up[n] -> printf("restart %d with disk\n", n); restart(n) }

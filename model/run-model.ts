@@ -104,6 +104,13 @@ const REAL: Run[] = [
     deep: true,
   },
   {
+    name: 'hall, 3 nodes, 2 broadcasts',
+    defines: ['-DN=3', '-DCRASHES=0', '-DBCASTS=2', ...HALL],
+    expect: 'clean',
+    what: '1 press, no crash, 2 broadcasts, + 1 disk loss as the faults stop (more than 8 GB)',
+    deep: true,
+  },
+  {
     name: 'hall, 2 nodes, 2 crashes',
     defines: ['-DN=2', '-DCRASHES=2', ...HALL],
     expect: 'clean',
@@ -179,6 +186,16 @@ const FINDINGS: Run[] = [
     expect: 'counterexample',
     what: 'the lamp rule the code had: a lamp set again since the restart is darkened while an instance held pending before is still pending',
     optimise: true,
+  },
+  {
+    // Found in session 11 by the 3-node run with 2 broadcasts (by hand, at 55 million states): a
+    // node restarted with an empty disk darkened a lamp after the whole datagram of a peer that
+    // had never heard of its call. Within a depth bound pan finds it at once.
+    name: 'finding SYNC_FIRST_PASS',
+    defines: ['-DN=3', '-DCRASHES=0', '-DBCASTS=2', ...HALL, '-DSYNC_FIRST_PASS'],
+    expect: 'counterexample',
+    what: 'the lamp-sync rule the code had: one whole datagram of any peer -> a lamp darkened with no service',
+    depths: [12, 16, 20],
   },
   {
     name: 'finding STRICT_LAMP_ON_DISK',

@@ -324,7 +324,7 @@ export class Controller {
     if (from === this.id || body.floors !== this.floors) return nothing;
     const heard = this.peers.hear(from, body, now, out);
     if (heard === null) return nothing;
-    this.sync.heardPeer(now, heard.wholePass);
+    this.sync.heardPeer(now, from, heard.wholePass);
     return { viewChanged: mergePeerView(this.view, body), inputsChanged: heard.inputsChanged };
   }
 

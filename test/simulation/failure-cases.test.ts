@@ -508,6 +508,46 @@ describe.each(STRATEGIES)('failure cases (deterministic simulation, %s)', (strat
     expect(checker.violations).toEqual([]);
   });
 
+  // Found by the model (`npm run test:model -- --deep`, "hall, 3 nodes, 2 broadcasts", session
+  // 11): a node restarted with an empty disk knew the calls after one whole pass of one peer, and
+  // switched off the lamps it had not lit. That peer had been cut off when the call was confirmed
+  // (by the node and the third peer), so its pass knew nothing of it: the lamp went off with no
+  // service, and came back on when the third peer was heard.
+  it('restart: a node with an empty disk does not darken a lamp after the pass of a peer that never heard of the call', () => {
+    const { sim, checker } = building(3, 6);
+    parkAll(sim, 0);
+    for (const id of ['e1', 'e2', 'e3']) sim.setMotorPower(id, false); // nobody serves it yet
+    // e2 is cut off; e1's passenger: the call is confirmed by e1 and e3, lit on both panels.
+    sim.disconnect('e2');
+    sim.runUntil(sim.now + 2 * CONTROLLER_DEFAULTS.peerTimeoutMs);
+    sim.press('e1', 'hallUp', 3);
+    runUntilTrue(sim, () => lampOn(sim, 'e1', 'hallUp', 3) && lampOn(sim, 'e3', 'hallUp', 3), 2000);
+    const darkened = watchDarkening(sim, 'e1', 'hallUp', 3);
+    // e1 restarts with an empty disk; e2 is back, but for a while e3 reaches neither of them.
+    sim.bus.setLinkLoss('e3', 'e1', 1);
+    sim.bus.setLinkLoss('e3', 'e2', 1);
+    sim.crash('e1', { loseDisk: true, restartAfterMs: 100 });
+    sim.reconnect('e2');
+    // e1 hears e2's whole pass (it asks for a fast one): it must not switch the lamp off.
+    sim.runUntil(sim.now + 100 + CONTROLLER_DEFAULTS.peerTimeoutMs / 2);
+    expect(sim.node('e1').alive).toBe(true);
+    expect(lampOn(sim, 'e1', 'hallUp', 3)).toBe(true);
+    expect(darkened(), 'the lamp went off after the pass of a peer that never heard of it').toBe(
+      false,
+    );
+    // e3 is heard within the peer timeout: e1 learns the call from it, and the lamp stays on.
+    sim.bus.setLinkLoss('e3', 'e1', 0);
+    sim.bus.setLinkLoss('e3', 'e2', 0);
+    sim.runUntil(sim.now + 3 * CONTROLLER_DEFAULTS.peerTimeoutMs);
+    expect(lampOn(sim, 'e1', 'hallUp', 3)).toBe(true);
+    expect(sim.node('e1').controller?.snapshot().unsynced).toBe(false);
+    for (const id of ['e1', 'e2', 'e3']) sim.setMotorPower(id, true);
+    runUntilTrue(sim, () => sim.nodes.every((n) => !n.lamp('hallUp', 3)), 60_000);
+    expect(darkened()).toBe(false);
+    checker.checkAllServed();
+    expect(checker.violations).toEqual([]);
+  });
+
   it('restart: a node that is alone takes a new hall call once it has been up a peer timeout', () => {
     const { sim, checker } = building(2, 6);
     parkAll(sim, 0);
