@@ -74,8 +74,8 @@
  *    and no cab call the nodes are symmetric (canon, below), and broadcasts are bounded
  *    (-DBCASTS, any number of duplicates of each): in CI, 2 presses with 1 crash and 1 broadcast
  *    (exhaustive; it finds LAMP_FORGETS_INHERITED, the defect the unbounded run found at 30.9
- *    million states, in 188,543) and 2 presses with 2 broadcasts and no crash; in --deep,
- *    2 presses, 1 crash, 2 broadcasts (20.5 million states, exhaustive, no error). 3 broadcasts
+ *    million states, in 217,466) and 2 presses with 2 broadcasts and no crash; in --deep,
+ *    2 presses, 1 crash, 2 broadcasts (25.4 million states, exhaustive, no error). 3 broadcasts
  *    do not finish within 20 GB (docs/design.md, 7).
  *  - One crash (CRASHES = 1), restart from the disk or from an empty disk: the claim is about a
  *    single failure; a second crash is in --deep (not run to the end yet). One more disk loss is
@@ -106,9 +106,9 @@
  * state by a monitor process, not once per transition; one process per node keeps the C that spin
  * generates (and its compile time) small. Partial-order reduction cannot help here: every step
  * reads and writes shared variables (the network and the ghosts). With 3 nodes, the symmetry of
- * nodes 1 and 2 halves the space (canon, below: 871,090 states instead of 1,705,498 for the
+ * nodes 1 and 2 halves the space (canon, below: 1,072,532 states instead of 2,103,282 for the
  * 1-broadcast run, same verdict); with 2 nodes, 2 presses and no cab call, the symmetry of nodes 0
- * and 1 does the same (654,223 states instead of 1,307,078 for the 2-press 1-broadcast run).
+ * and 1 does the same (751,339 states instead of 1,500,246 for the 2-press 1-broadcast run).
  *
  * Mutants (-D), each rejected by a property (model/run-model.ts): CONFIRM_ALONE_WITNESS,
  * LIGHT_BEFORE_DISK, MERGE_MIN, EPOCH_REUSE, CAB_ANY_SERVER, SUSPECT_DROPS, NO_CAB_REBROADCAST,
