@@ -70,13 +70,10 @@ export class ViewSync {
     return this.everyPassHeard() ? Math.min(fallback, this.settledAt(this.startedAt)) : fallback;
   }
 
+  /** Past the deadline (the one condition, stated once in `deadline`), the node knows the calls. */
   private settle(now: number): void {
-    if (this.known || this.startedAt === null) return;
-    const start = this.startedAt;
-    if (
-      now >= this.fallbackFrom(start) ||
-      (this.everyPassHeard() && now >= this.settledAt(start))
-    ) {
+    const due = this.deadline();
+    if (due !== null && now >= due) {
       this.known = true;
       this.heard.clear();
       this.passed.clear();
